@@ -1,0 +1,207 @@
+"""The label schema and the loader that validates labelled sentence files.
+
+Loading is validation: a labels file is used only when every row is well formed, every label is
+one of the codebook's and every text is exactly the seed's characters at ``start:end``. All
+problems are collected and reported together, each with its file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BadInput
+
+STANCES = ("pro_ukraine", "russia_accommodating", "balancing", "none")
+FRAMES = (
+    "economic",
+    "capacity_resources",
+    "morality",
+    "fairness_equality",
+    "legality",
+    "policy_prescription",
+    "crime_punishment",
+    "security_defense",
+    "health_safety",
+    "quality_of_life",
+    "cultural_identity",
+    "public_opinion",
+    "political",
+    "external_regulation",
+    "other",
+)
+TARGETS = {"stance": STANCES, "frame": FRAMES}
+LABEL_COLUMNS = ("sentence_id", "source", "start", "end", "text", "stance", "frame", "note")
+SOURCE_COLUMNS = ("source", "file", "outlet", "title", "kind", "published", "author", "url")
+SOURCE_KINDS = ("news", "opinion", "analysis", "explainer", "interview")
+MAX_REPORTED = 20  # more problems than this are counted, not listed
+
+
+class LabelError(BadInput):
+    """One or more problems in labels or sources files; each is 'file:line: what is wrong'."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:MAX_REPORTED]
+        more = len(problems) - len(shown)
+        text = "\n".join(shown) + (f"\n... and {more} more problems" if more else "")
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class Source:
+    source: str
+    file: Path
+    outlet: str
+    title: str
+    kind: str
+    published: str
+    author: str
+    url: str
+
+    @property
+    def name(self) -> str:
+        """What to call the source in tables: its outlet, else its id."""
+        return self.outlet or self.source
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
+    """Yield (line, row dict) from a CSV file after checking its header; raise LabelError early."""
+    try:
+        handle = open(path, newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LabelError([f"{path}: no such file"]) from None
+    except OSError as exc:
+        raise LabelError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise LabelError([f"{path}:1: file is empty; expected a header row: {','.join(required)}"])
+            header = [h.strip() for h in header]
+            missing = [c for c in required if c not in header]
+            unknown = [c for c in header if c not in allowed]
+            problems = []
+            if missing:
+                problems.append(f"{path}:1: missing column(s) {', '.join(missing)}; expected: {','.join(allowed)}")
+            if unknown:
+                problems.append(f"{path}:1: unknown column(s) {', '.join(unknown)}; accepted: {','.join(allowed)}")
+            if problems:
+                raise LabelError(problems)
+            line = reader.line_num + 1
+            for fields in reader:
+                if fields and any(f.strip() for f in fields):
+                    if len(fields) != len(header):
+                        yield line, {"__error__": f"has {len(fields)} fields, the header has {len(header)}"}
+                    else:
+                        yield line, dict(zip(header, fields))
+                line = reader.line_num + 1
+        except UnicodeDecodeError:
+            raise LabelError([f"{path}: not UTF-8 text; save the file as UTF-8 CSV"]) from None
+        except csv.Error as exc:
+            raise LabelError([f"{path}:{reader.line_num}: broken CSV ({exc})"]) from None
+
+
+def load_sources(path: str | Path) -> dict[str, Source]:
+    """Read sources.csv; `file` is resolved relative to the folder of sources.csv."""
+    path = Path(path)
+    sources: dict[str, Source] = {}
+    problems = []
+    for line, row in _read_rows(path, ("source", "file"), SOURCE_COLUMNS):
+        where = f"{path}:{line}"
+        if "__error__" in row:
+            problems.append(f"{where}: row {row['__error__']}")
+            continue
+        sid = row["source"].strip()
+        if not sid:
+            problems.append(f"{where}: empty source id")
+            continue
+        if sid in sources:
+            problems.append(f"{where}: duplicate source {sid!r}")
+            continue
+        kind = row.get("kind", "").strip()
+        if kind and kind not in SOURCE_KINDS:
+            problems.append(f"{where}: unknown kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)} or empty")
+        file = Path(row["file"].strip())
+        file = file if file.is_absolute() else path.parent / file
+        if not file.is_file():
+            problems.append(f"{where}: file {row['file']!r} of source {sid!r} not found")
+        fields = {c: row.get(c, "").strip() for c in SOURCE_COLUMNS if c not in ("source", "file")}
+        sources[sid] = Source(source=sid, file=file, **fields)
+    if problems:
+        raise LabelError(problems)
+    if not sources:
+        raise LabelError([f"{path}: no sources listed"])
+    return sources
+
+
+def load_labels(paths, sources: dict[str, Source]):
+    """Read and validate labels files into one DataFrame (columns LABEL_COLUMNS)."""
+    import pandas as pd
+
+    rows, problems, seen = [], [], {}
+    pages: dict[str, str] = {}
+    for path in map(Path, paths):
+        for line, row in _read_rows(path, LABEL_COLUMNS[:-1], LABEL_COLUMNS):
+            where = f"{path}:{line}"
+            if "__error__" in row:
+                problems.append(f"{where}: row {row['__error__']}")
+                continue
+            bad = _check_row(row, where, sources, pages, seen)
+            if bad:
+                problems.extend(bad)
+                continue
+            seen[row["sentence_id"]] = where
+            rows.append({**row, "start": int(row["start"]), "end": int(row["end"]), "note": row.get("note", "")})
+    if problems:
+        raise LabelError(problems)
+    if not rows:
+        raise LabelError([f"{', '.join(map(str, paths))}: no labelled sentences"])
+    return pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
+
+
+def _check_row(row, where, sources, pages, seen) -> list[str]:
+    out = []
+    sid = row["sentence_id"].strip()
+    if not sid:
+        out.append(f"{where}: empty sentence_id")
+    elif sid in seen:
+        out.append(f"{where}: duplicate sentence_id {sid!r} (first at {seen[sid]})")
+    for target, allowed in TARGETS.items():
+        value = row[target].strip()
+        if value not in allowed:
+            out.append(f"{where}: unknown {target} {value!r}; accepted: {', '.join(allowed)}")
+    text = row["text"]
+    if not text.strip():
+        out.append(f"{where}: empty text")
+    source = row["source"].strip()
+    if source not in sources:
+        out.append(f"{where}: source {source!r} is not in sources.csv (known: {', '.join(sorted(sources))})")
+        return out
+    try:
+        start, end = int(row["start"]), int(row["end"])
+    except ValueError:
+        out.append(f"{where}: start and end must be whole numbers, got {row['start']!r}, {row['end']!r}")
+        return out
+    if source not in pages:
+        try:
+            pages[source] = sources[source].file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            out.append(f"{where}: cannot read the page of source {source!r} ({exc})")
+            return out
+    page = pages[source]
+    if text and page[start:end] != text:
+        found = page[start:end]
+        shown = (found[:60] + "...") if len(found) > 60 else found
+        out.append(
+            f"{where}: text does not match {sources[source].file.name}[{start}:{end}], which is {shown!r}; "
+            "text must be the page's characters at start:end"
+        )
+    return out

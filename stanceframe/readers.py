@@ -1,0 +1,421 @@
+"""From the inputs named on the command line to documents to score.
+
+An input is a text, Markdown or HTML file, ``-`` for standard input, a corpus (CSV, JSON Lines or
+Parquet with one article per row) or a folder of any of these. :func:`iter_documents` yields a
+:class:`Document` per article and an :class:`InputFailure` per input (or corpus row) that cannot be
+read, so one bad file never stops a batch: the caller writes what it could and lists the rest.
+
+Corpora are streamed row by row (a corpus can be far larger than memory is happy with).
+trafilatura, charset_normalizer and pyarrow are imported only when an input needs them: CLI
+start-up time matters more than anything they would save.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import os
+import sys
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+TEXT_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+CORPUS_EXTENSIONS = (".csv", ".jsonl", ".ndjson", ".parquet")
+ACCEPTED = ".txt .md .html .htm .csv .jsonl .parquet or a folder of them"
+
+SNIFF_BYTES = 1 << 20  # encoding detection and the emptiness test look at this much of a file
+BINARY_PROBE = 8192
+
+# Checked before decoding: a PDF or a .docx named by mistake should get a clear message, not a
+# page of mojibake scored as an article.
+_MAGIC = (
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP (or .docx, .xlsx, .odt)"),
+    (b"\x1f\x8b", "a gzip"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office (.doc, .xls)"),
+    (b"PAR1", "a Parquet"),
+)
+# UTF-16 and UTF-32 text is full of NUL bytes; with a BOM it is text all the same.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+# charset_normalizer ranks e.g. cp1250 first for French or Spanish text that cp1252 decodes with
+# the same (zero) chaos; among equally clean candidates the common Windows code pages of Western
+# and Cyrillic news sites are the better guess.
+_PREFERRED_ENCODINGS = ("cp1252", "cp1251")
+
+
+@dataclass(slots=True)
+class Document:
+    id: str
+    text: str
+    fmt: str  # "text", "markdown" or "html"
+    origin: str  # "path" or "path:line", for messages
+    source: str = ""  # outlet
+    title: str = ""
+    date: str = ""
+    url: str = ""
+    encoding: str = "utf-8"
+
+
+@dataclass(slots=True)
+class InputFailure:
+    origin: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Corpus column names (frozen: the default instance is shared by every call)."""
+
+    text: str = "text"
+    id: str = "id"
+    source: str = "source"
+    title: str = "title"
+    date: str = "date"
+    url: str = "url"
+
+
+def iter_documents(
+    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None
+) -> Iterator[Document | InputFailure]:
+    """Yield a Document per article and an InputFailure per input or row that cannot be read."""
+    for arg in inputs:
+        if arg == "-":
+            yield _read_stdin(stdin)
+        elif os.path.isdir(arg):
+            files = _scan_folder(arg)
+            if not files:
+                yield InputFailure(arg, f"no files to score in the folder (hidden ones are skipped); accepted: {ACCEPTED}")
+            for rel in files:
+                parts = rel.split(os.sep)
+                outlet = parts[0] if len(parts) > 1 else ""
+                yield from _read_path(os.path.join(arg, rel), columns, outlet)
+        elif os.path.exists(arg):
+            yield from _read_path(arg, columns, "")
+        else:
+            yield InputFailure(arg, f"no such file or folder; accepted: {ACCEPTED}")
+
+
+def _scan_folder(folder: str) -> list[str]:
+    """Paths of the scorable files below `folder`, relative to it, in path order."""
+    wanted = (*TEXT_FORMATS, *CORPUS_EXTENSIONS)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.startswith(".") and name.lower().endswith(wanted):
+                found.append(os.path.relpath(os.path.join(dirpath, name), folder))
+    return sorted(found, key=lambda p: p.split(os.sep))
+
+
+def _read_path(path: str, columns: Columns, outlet: str) -> Iterator[Document | InputFailure]:
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext == ".parquet":
+            yield from _read_parquet(path, columns, outlet)
+            return
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+            complete = len(head) < SNIFF_BYTES
+            if complete and not head.strip():
+                yield InputFailure(path, "file is empty")
+                return
+            problem = _binary_kind(head)
+            if problem:
+                yield InputFailure(path, problem)
+                return
+            if ext in CORPUS_EXTENSIONS:
+                encoding = _detect_encoding(head, complete)
+                if encoding is None:
+                    yield InputFailure(path, "cannot decode the text: not UTF-8 and no encoding detected")
+                    return
+                f.seek(0)
+                # newline="" keeps quoted newlines inside CSV fields as they are in the file
+                stream = io.TextIOWrapper(f, encoding=encoding, newline="")
+                reader = _read_csv if ext == ".csv" else _read_jsonl
+                yield from reader(stream, path, columns, outlet, _encoding_name(encoding))
+            else:
+                data = head if complete else head + f.read()
+                yield _text_document(data, path, path, TEXT_FORMATS.get(ext, "text"), outlet)
+    except OSError as e:
+        yield InputFailure(path, f"cannot read the file: {e.strerror or e}")
+
+
+def _read_stdin(stdin: BinaryIO | None) -> Document | InputFailure:
+    if stdin is None:
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            return InputFailure("<stdin>", "no standard input to read")
+    data = stdin.read()
+    if not data.strip():
+        return InputFailure("<stdin>", "standard input is empty")
+    problem = _binary_kind(data[:BINARY_PROBE])
+    if problem:
+        return InputFailure("<stdin>", problem)
+    return _text_document(data, "-", "<stdin>", None, "")
+
+
+def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: str) -> Document | InputFailure:
+    """One document from a whole file; fmt None: HTML if it starts with a tag, else text."""
+    decoded = _decode(data)
+    if decoded is None:
+        return InputFailure(origin, "cannot decode the text: not UTF-8 and no encoding detected")
+    text, encoding = decoded
+    if not text.strip():
+        return InputFailure(origin, "file is empty")
+    if fmt is None:
+        fmt = "html" if text.lstrip().startswith("<") else "text"
+    if fmt == "html":
+        import trafilatura  # about 0.2 s to import: only when an HTML page is read
+
+        text = trafilatura.extract(text, include_comments=False) or ""
+        if not text.strip():
+            return InputFailure(origin, "no article text found in the HTML page")
+    return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding)
+
+
+# --- bytes to text ------------------------------------------------------------------------------
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """Why `head` is not the start of a text file, or None when it may well be one."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return f"looks like {kind} file, not text; accepted: {ACCEPTED}"
+    if b"\x00" in head[:BINARY_PROBE] and not head.startswith(_WIDE_BOMS):
+        return f"looks like a binary file, not text; accepted: {ACCEPTED}"
+    return None
+
+
+def _detect_encoding(sample: bytes, complete: bool) -> str | None:
+    """The codec to decode a file that starts with `sample`: UTF-8 if it can be, else a guess."""
+    try:
+        # not final unless complete: the sample may end in the middle of a UTF-8 sequence
+        codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=complete)
+        return "utf-8-sig"  # decodes plain UTF-8 too, and drops a BOM
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        return None
+    clean = [m for m in matches if m.chaos <= best.chaos]
+    for preferred in _PREFERRED_ENCODINGS:
+        if any(preferred in m.could_be_from_charset for m in clean):
+            return preferred
+    return best.encoding
+
+
+def _decode(data: bytes) -> tuple[str, str] | None:
+    encoding = _detect_encoding(data[:SNIFF_BYTES], len(data) <= SNIFF_BYTES)
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding), _encoding_name(encoding)
+    except UnicodeDecodeError:
+        return None  # the guess from the first megabyte does not hold for the rest
+
+
+def _encoding_name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+# --- corpora ------------------------------------------------------------------------------------
+
+
+def _missing_text_column(path: str, columns: Columns, found) -> InputFailure:
+    listed = ", ".join(str(c) for c in found) or "none"
+    return InputFailure(
+        path,
+        f"no '{columns.text}' column; columns found: {listed}; name the text column with --text-column",
+    )
+
+
+def _value(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return v if isinstance(v, str) else str(v)
+
+
+def _kind(v) -> str:
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    return f"a {type(v).__name__}"
+
+
+def _row_document(
+    path: str, line: int, columns: Columns, text, id_, source, title, date, url, outlet: str, encoding: str
+) -> Document | InputFailure:
+    origin = f"{path}:{line}"
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        text = ""  # kept: the scorer reports it as an article without sentences
+    elif not isinstance(text, str):
+        return InputFailure(origin, f"the '{columns.text}' value is {_kind(text)}, not a string")
+    return Document(
+        id=_value(id_) or origin,
+        text=text,
+        fmt="text",
+        origin=origin,
+        source=_value(source) or outlet,
+        title=_value(title),
+        date=_value(date),
+        url=_value(url),
+        encoding=encoding,
+    )
+
+
+def _undecodable(path: str, line: int, encoding: str) -> InputFailure:
+    return InputFailure(
+        f"{path}:{line + 1}",
+        f"cannot decode the text after line {line} as {encoding} (the encoding of the file's start); "
+        "save the file as UTF-8",
+    )
+
+
+def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
+    csv.field_size_limit(2**31 - 1)  # the default 128 KB is less than some long articles
+    reader = csv.reader(stream)
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except (csv.Error, UnicodeDecodeError) as e:
+        yield InputFailure(f"{path}:1", f"cannot read the CSV header: {e}")
+        return
+    if columns.text not in header:
+        yield _missing_text_column(path, columns, header)
+        return
+    width = len(header)
+    at = {name: header.index(name) for name in header}  # first of duplicate names wins
+    ti = at[columns.text]
+    ii, si, hi, di, ui = (at.get(c) for c in (columns.id, columns.source, columns.title, columns.date, columns.url))
+    rows = 0
+    last = reader.line_num
+    while True:
+        start = last + 1  # a quoted field can span lines: report where the row starts
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            last = reader.line_num
+            yield InputFailure(f"{path}:{start}", f"broken CSV row: {e}")
+            continue
+        except UnicodeDecodeError:
+            yield _undecodable(path, last, encoding)
+            return
+        last = reader.line_num
+        if not row:
+            continue  # blank line
+        rows += 1
+        if len(row) != width:
+            yield InputFailure(
+                f"{path}:{start}",
+                f"row has {len(row)} fields but the header has {width}; "
+                "a value with a comma in it must be in double quotes",
+            )
+            continue
+        yield _row_document(
+            path, start, columns, row[ti],
+            row[ii] if ii is not None else None,
+            row[si] if si is not None else None,
+            row[hi] if hi is not None else None,
+            row[di] if di is not None else None,
+            row[ui] if ui is not None else None,
+            outlet, encoding,
+        )  # fmt: skip
+    if not rows:
+        yield InputFailure(path, "the CSV file has a header but no rows")
+
+
+def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str):
+    c = columns
+    seen_object = False
+    rows = 0
+    line = 0
+    try:
+        for line, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            rows += 1
+            try:
+                rec = json.loads(raw)
+            except json.JSONDecodeError as e:
+                yield InputFailure(f"{path}:{line}", f"not valid JSON: {e.msg} (column {e.colno})")
+                continue
+            if not isinstance(rec, dict):
+                yield InputFailure(f"{path}:{line}", f"expected one JSON object per line, got {_kind(rec)}")
+                continue
+            # JSON Lines has no header: the first object stands for it, so a corpus with a
+            # differently named text column fails once instead of giving only empty articles.
+            if not seen_object:
+                seen_object = True
+                if c.text not in rec:
+                    yield _missing_text_column(path, c, rec)
+                    return
+            g = rec.get
+            yield _row_document(
+                path, line, c, g(c.text), g(c.id), g(c.source), g(c.title), g(c.date), g(c.url), outlet, encoding
+            )
+    except UnicodeDecodeError:
+        yield _undecodable(path, line, encoding)
+        return
+    if not rows:
+        yield InputFailure(path, "file is empty")
+
+
+def _read_parquet(path: str, columns: Columns, outlet: str):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if os.path.getsize(path) == 0:
+        yield InputFailure(path, "file is empty")
+        return
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowException, ValueError) as e:
+        yield InputFailure(path, f"not a readable Parquet file ({e}); accepted: {ACCEPTED}")
+        return
+    names = pf.schema_arrow.names
+    if columns.text not in names:
+        yield _missing_text_column(path, columns, names)
+        return
+    text_type = pf.schema_arrow.field(columns.text).type
+    if pa.types.is_dictionary(text_type):
+        text_type = text_type.value_type
+    # checked once here: a numeric column would otherwise fail on every one of its rows
+    if str(text_type) not in ("string", "large_string", "string_view", "null"):
+        yield InputFailure(path, f"the '{columns.text}' column holds {text_type} values, not strings; "
+                           "name the text column with --text-column")
+        return
+    wanted = [columns.text, columns.id, columns.source, columns.title, columns.date, columns.url]
+    present = list(dict.fromkeys(n for n in wanted if n in names))
+    row = 0
+    try:
+        for batch in pf.iter_batches(batch_size=8192, columns=present):
+            data = {name: batch.column(name).to_pylist() for name in present}
+            n = batch.num_rows
+            none = [None] * n
+            cols = [data.get(name, none) for name in wanted]
+            for values in zip(*cols):
+                row += 1
+                yield _row_document(path, row, columns, *values, outlet, "utf-8")
+    except (pa.ArrowException, ValueError, OSError) as e:
+        yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {e}")
+        return
+    if not row:
+        yield InputFailure(path, "the Parquet file has no rows")
