@@ -92,7 +92,8 @@ def iter_documents(
         elif os.path.isdir(arg):
             files = _scan_folder(arg)
             if not files:
-                yield InputFailure(arg, f"no files to score in the folder (hidden ones are skipped); accepted: {ACCEPTED}")
+                message = f"no files to score in the folder (hidden ones are skipped); accepted: {ACCEPTED}"
+                yield InputFailure(arg, message)
             for rel in files:
                 parts = rel.split(os.sep)
                 outlet = parts[0] if len(parts) > 1 else ""
@@ -137,8 +138,10 @@ def _read_path(path: str, columns: Columns, outlet: str) -> Iterator[Document | 
                     yield InputFailure(path, "cannot decode the text: not UTF-8 and no encoding detected")
                     return
                 f.seek(0)
-                # newline="" keeps quoted newlines inside CSV fields as they are in the file
-                stream = io.TextIOWrapper(f, encoding=encoding, newline="")
+                # The encoding is a guess from the file's start: bytes further on that do not
+                # decode are marked, so only the rows holding them fail (with their line) instead
+                # of the rest of the file. newline="" keeps quoted newlines in CSV fields.
+                stream = io.TextIOWrapper(f, encoding=encoding, errors=_MARK_ERRORS, newline="")
                 reader = _read_csv if ext == ".csv" else _read_jsonl
                 yield from reader(stream, path, columns, outlet, _encoding_name(encoding))
             else:
@@ -162,7 +165,7 @@ def _read_stdin(stdin: BinaryIO | None) -> Document | InputFailure:
     return _text_document(data, "-", "<stdin>", None, "")
 
 
-def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: str) -> Document | InputFailure:
+def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: str):
     """One document from a whole file; fmt None: HTML if it starts with a tag, else text."""
     decoded = _decode(data)
     if decoded is None:
@@ -175,7 +178,10 @@ def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: 
     if fmt == "html":
         import trafilatura  # about 0.2 s to import: only when an HTML page is read
 
-        text = trafilatura.extract(text, include_comments=False) or ""
+        try:
+            text = trafilatura.extract(text, include_comments=False) or ""
+        except Exception as e:  # a parser bug on one odd page must not end the whole batch
+            return InputFailure(origin, f"cannot parse the HTML page: {e}")
         if not text.strip():
             return InputFailure(origin, "no article text found in the HTML page")
     return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding)
@@ -248,6 +254,10 @@ def _value(v) -> str:
 
 
 def _kind(v) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return "a string"
     if isinstance(v, bool):
         return "true/false"
     if isinstance(v, (int, float)):
@@ -263,27 +273,29 @@ def _row_document(
     path: str, line: int, columns: Columns, text, id_, source, title, date, url, outlet: str, encoding: str
 ) -> Document | InputFailure:
     origin = f"{path}:{line}"
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        text = ""  # kept: the scorer reports it as an article without sentences
-    elif not isinstance(text, str):
-        return InputFailure(origin, f"the '{columns.text}' value is {_kind(text)}, not a string")
-    return Document(
-        id=_value(id_) or origin,
-        text=text,
-        fmt="text",
-        origin=origin,
-        source=_value(source) or outlet,
-        title=_value(title),
-        date=_value(date),
-        url=_value(url),
-        encoding=encoding,
-    )
+    if text.__class__ is not str:
+        if text is None or (isinstance(text, float) and math.isnan(text)):
+            text = ""  # kept: the scorer reports it as an article without sentences
+        else:
+            return InputFailure(origin, f"the '{columns.text}' value is {_kind(text)}, not a string")
+    # this runs once per corpus row: strings, the usual case, skip the call to _value
+    id_, source, title, date, url = [
+        v if v.__class__ is str else _value(v) for v in (id_, source, title, date, url)
+    ]
+    return Document(id_ or origin, text, "text", origin, source or outlet, title, date, url, encoding)
 
 
-def _undecodable(path: str, line: int, encoding: str) -> InputFailure:
+# A lone surrogate never comes out of a successful decode, and `in` finds one character much
+# faster than a regular expression finds any of a range (surrogateescape's marks).
+_UNDECODED = "\udc00"
+_MARK_ERRORS = "stanceframe-mark-undecodable"
+codecs.register_error(_MARK_ERRORS, lambda err: (_UNDECODED, err.end))
+
+
+def _undecodable(origin: str, encoding: str) -> InputFailure:
     return InputFailure(
-        f"{path}:{line + 1}",
-        f"cannot decode the text after line {line} as {encoding} (the encoding of the file's start); "
+        origin,
+        f"cannot decode the text as {encoding} (the encoding found at the file's start); "
         "save the file as UTF-8",
     )
 
@@ -293,7 +305,7 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
     reader = csv.reader(stream)
     try:
         header = [name.strip() for name in next(reader, [])]
-    except (csv.Error, UnicodeDecodeError) as e:
+    except csv.Error as e:
         yield InputFailure(f"{path}:1", f"cannot read the CSV header: {e}")
         return
     if columns.text not in header:
@@ -302,7 +314,8 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
     width = len(header)
     at = {name: header.index(name) for name in header}  # first of duplicate names wins
     ti = at[columns.text]
-    ii, si, hi, di, ui = (at.get(c) for c in (columns.id, columns.source, columns.title, columns.date, columns.url))
+    c = columns
+    ii, si, hi, di, ui = (at.get(name) for name in (c.id, c.source, c.title, c.date, c.url))
     rows = 0
     last = reader.line_num
     while True:
@@ -315,13 +328,13 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
             last = reader.line_num
             yield InputFailure(f"{path}:{start}", f"broken CSV row: {e}")
             continue
-        except UnicodeDecodeError:
-            yield _undecodable(path, last, encoding)
-            return
         last = reader.line_num
         if not row:
             continue  # blank line
         rows += 1
+        if _UNDECODED in "".join(row):
+            yield _undecodable(f"{path}:{start}", encoding)
+            continue
         if len(row) != width:
             yield InputFailure(
                 f"{path}:{start}",
@@ -346,34 +359,32 @@ def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str)
     c = columns
     seen_object = False
     rows = 0
-    line = 0
-    try:
-        for line, raw in enumerate(stream, 1):
-            if not raw.strip():
-                continue
-            rows += 1
-            try:
-                rec = json.loads(raw)
-            except json.JSONDecodeError as e:
-                yield InputFailure(f"{path}:{line}", f"not valid JSON: {e.msg} (column {e.colno})")
-                continue
-            if not isinstance(rec, dict):
-                yield InputFailure(f"{path}:{line}", f"expected one JSON object per line, got {_kind(rec)}")
-                continue
-            # JSON Lines has no header: the first object stands for it, so a corpus with a
-            # differently named text column fails once instead of giving only empty articles.
-            if not seen_object:
-                seen_object = True
-                if c.text not in rec:
-                    yield _missing_text_column(path, c, rec)
-                    return
-            g = rec.get
-            yield _row_document(
-                path, line, c, g(c.text), g(c.id), g(c.source), g(c.title), g(c.date), g(c.url), outlet, encoding
-            )
-    except UnicodeDecodeError:
-        yield _undecodable(path, line, encoding)
-        return
+    for line, raw in enumerate(stream, 1):
+        if not raw.strip():
+            continue
+        rows += 1
+        if _UNDECODED in raw:
+            yield _undecodable(f"{path}:{line}", encoding)
+            continue
+        try:
+            rec = json.loads(raw)
+        except json.JSONDecodeError as e:
+            yield InputFailure(f"{path}:{line}", f"not valid JSON: {e.msg} (column {e.colno})")
+            continue
+        if not isinstance(rec, dict):
+            yield InputFailure(f"{path}:{line}", f"expected one JSON object per line, got {_kind(rec)}")
+            continue
+        # JSON Lines has no header: the first object stands for it, so a corpus with a
+        # differently named text column fails once instead of giving only empty articles.
+        if not seen_object:
+            seen_object = True
+            if c.text not in rec:
+                yield _missing_text_column(path, c, rec)
+                return
+        g = rec.get
+        yield _row_document(
+            path, line, c, g(c.text), g(c.id), g(c.source), g(c.title), g(c.date), g(c.url), outlet, encoding
+        )
     if not rows:
         yield InputFailure(path, "file is empty")
 
@@ -390,32 +401,33 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
     except (pa.ArrowException, ValueError) as e:
         yield InputFailure(path, f"not a readable Parquet file ({e}); accepted: {ACCEPTED}")
         return
-    names = pf.schema_arrow.names
-    if columns.text not in names:
-        yield _missing_text_column(path, columns, names)
+    schema = pf.schema_arrow
+    if columns.text not in schema.names:
+        pf.close()
+        yield _missing_text_column(path, columns, schema.names)
         return
-    text_type = pf.schema_arrow.field(columns.text).type
+    text_type = schema.field(columns.text).type
     if pa.types.is_dictionary(text_type):
         text_type = text_type.value_type
     # checked once here: a numeric column would otherwise fail on every one of its rows
     if str(text_type) not in ("string", "large_string", "string_view", "null"):
-        yield InputFailure(path, f"the '{columns.text}' column holds {text_type} values, not strings; "
-                           "name the text column with --text-column")
+        pf.close()
+        message = f"the '{columns.text}' column holds {text_type} values, not strings"
+        yield InputFailure(path, f"{message}; name the text column with --text-column")
         return
     wanted = [columns.text, columns.id, columns.source, columns.title, columns.date, columns.url]
-    present = list(dict.fromkeys(n for n in wanted if n in names))
+    present = list(dict.fromkeys(name for name in wanted if name in schema.names))
     row = 0
-    try:
-        for batch in pf.iter_batches(batch_size=8192, columns=present):
-            data = {name: batch.column(name).to_pylist() for name in present}
-            n = batch.num_rows
-            none = [None] * n
-            cols = [data.get(name, none) for name in wanted]
-            for values in zip(*cols):
-                row += 1
-                yield _row_document(path, row, columns, *values, outlet, "utf-8")
-    except (pa.ArrowException, ValueError, OSError) as e:
-        yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {e}")
-        return
+    with pf:
+        try:
+            for batch in pf.iter_batches(batch_size=8192, columns=present):
+                data = {name: batch.column(name).to_pylist() for name in present}
+                absent = [None] * batch.num_rows
+                for values in zip(*(data.get(name, absent) for name in wanted)):
+                    row += 1
+                    yield _row_document(path, row, columns, *values, outlet, "utf-8")
+        except (pa.ArrowException, ValueError, OSError) as e:
+            yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {e}")
+            return
     if not row:
         yield InputFailure(path, "the Parquet file has no rows")

@@ -230,6 +230,9 @@ def test_parquet_corpus(tmp_path):
     pq.write_table(pa.table({"body": [ARTICLE]}), path)
     [fail] = only(read(path), InputFailure)
     assert "body" in fail.message and "--text-column" in fail.message
+    pq.write_table(pa.table({"text": [1, 2]}), path)
+    [fail] = only(read(path), InputFailure)
+    assert fail.origin == str(path) and "not strings" in fail.message
 
 
 # --- bad inputs ----------------------------------------------------------------------------------
@@ -320,9 +323,25 @@ def test_cp1251_csv_corpus(tmp_path):
 
 
 def test_import_does_not_load_heavy_modules():
-    code = (
-        "import sys, stanceframe.readers; "
-        "print(sorted(m for m in ('trafilatura', 'pandas', 'pyarrow', 'charset_normalizer') if m in sys.modules))"
-    )
+    heavy = ("trafilatura", "pandas", "pyarrow", "charset_normalizer")
+    code = f"import sys, stanceframe.readers; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["rows.csv", "rows.jsonl"])
+def test_bad_bytes_after_the_detected_start_fail_only_their_row(tmp_path, name):
+    # the encoding is detected on the first megabyte: a latin-1 row further on is not UTF-8
+    path = tmp_path / name
+    good = [("id", "text")] + [(str(i), ARTICLE) for i in range(7000)] + [("x", FRENCH), ("last", ARTICLE_2)]
+    if name.endswith(".csv"):
+        lines = [f'{i},"{t}"' for i, t in good]
+    else:
+        lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in good[1:]]
+    path.write_bytes("\n".join(lines).encode("latin-1") + b"\n")
+    assert path.stat().st_size > 1 << 20
+    items = read(path)
+    fails = [i for i in items if isinstance(i, InputFailure)]
+    bad_line = len(lines) - 1
+    assert [(f.origin, "cannot decode" in f.message) for f in fails] == [(f"{path}:{bad_line}", True)]
+    assert items[-1].id == "last" and len(items) == 7002

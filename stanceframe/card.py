@@ -1,0 +1,145 @@
+"""MODEL_CARD.md and the terminal tables, both written from metrics.json's contents."""
+
+from __future__ import annotations
+
+
+def _ci(d: dict) -> str:
+    return f"{d['value']:.3f} [{d['lo']:.3f}, {d['hi']:.3f}]"
+
+
+def headline_rows(metrics: dict) -> list[list[str]]:
+    """[target, scheme, measure, model, majority baseline] for the headline measures."""
+    rows = []
+    for target, measure in (("stance", "macro_f1"), ("stance", "accuracy"), ("frame", "accuracy"),
+                            ("frame", "macro_f1")):
+        for scheme in ("loso", "kfold"):
+            ev = metrics["evaluation"][target][scheme]
+            rows.append([target, {"loso": "leave-one-source-out", "kfold": "stratified 5-fold"}[scheme],
+                         measure.replace("_", "-"), _ci(ev["model"][measure]), _ci(ev["baseline_majority"][measure])])
+    return rows
+
+
+def lean_rows(metrics: dict) -> list[list[str]]:
+    """[held-out source, n, gold lean, selected estimate, cc, pcc, acc, pacc, train-prior baseline]."""
+    loso = metrics["evaluation"]["stance"]["loso"]
+    rows = []
+    for src, s in loso["per_source"].items():
+        e = s["estimates"]
+        rows.append([f"{src} {metrics['data']['outlets'].get(src, '')}".strip(), str(s["n"]), f"{s['gold']['lean']:+.2f}",
+                     f"{e['selected']['lean']:+.2f} ({s['selected_method']})",
+                     *(f"{e[m]['lean']:+.2f}" for m in ("cc", "pcc", "acc", "pacc", "baseline_train_prior"))])
+    q = loso["quantification"]
+    rows.append(["mean abs. lean error", "", "", f"{q['selected']['mean_lean_error']:.3f}",
+                 *(f"{q[m]['mean_lean_error']:.3f}" for m in ("cc", "pcc", "acc", "pacc", "baseline_train_prior"))])
+    rows.append(["mean abs. share error", "", "", f"{q['selected']['mean_share_mae']:.3f}",
+                 *(f"{q[m]['mean_share_mae']:.3f}" for m in ("cc", "pcc", "acc", "pacc", "baseline_train_prior"))])
+    return rows
+
+
+LEAN_HEADER = ["held-out source", "n", "gold lean", "selected", "cc", "pcc", "acc", "pacc", "train prior"]
+HEADLINE_HEADER = ["target", "split", "measure", "model [95% CI]", "majority baseline [95% CI]"]
+
+
+def _md_table(header, rows) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def model_card(metrics: dict, manifest: dict) -> str:
+    data, ev, final = metrics["data"], metrics["evaluation"], metrics["final"]
+    parts = [
+        "# Model card: stanceframe stance and frame classifiers",
+        "",
+        "Written by `python train.py` from `metrics.json`; do not edit by hand.",
+        "",
+        "## Intended use",
+        "Sentence-level stance (`pro_ukraine`, `russia_accommodating`, `balancing`, `none`) and primary "
+        "Policy Frames Codebook frame of English news and opinion sentences about Azerbaijan between "
+        "Russia and Ukraine, aggregated to article and outlet shares for media-bias comparison. "
+        "It is a small TF-IDF + logistic-regression model trained on 5 outlets: use it to compare outlets "
+        "with intervals, not to judge single sentences, and read the per-source errors below first.",
+        "",
+        "## Limits and known failure modes",
+        "- Trained on only {n} sentences from {k} outlets; one outlet (004) is nearly all "
+        "`russia_accommodating` and one (000) nearly all `pro_ukraine`, so held-out results vary a lot by outlet.".format(
+            n=data["n_sentences"], k=len(data["per_source"])),
+        "- Stance often depends on the previous sentence (codebook rule H2); the model sees one sentence.",
+        "- Sentences about the Karabakh conflict in which Russia is a mediator are often confused between "
+        "`none` and `russia_accommodating`; `balancing` is confused with both sides.",
+        "- Frame is dominated by `political` (over half the labels); rare frames are seldom predicted.",
+        "- English only: other languages are flagged uncertain by `predict.py`, not scored as confident stances.",
+        "- Classify-and-count and probabilistic counting shrink or distort an outlet's lean; the lean error "
+        "below is measured on held-out outlets, and it is larger than one would like.",
+        "",
+        "## Training data",
+        f"`labels/`: {data['n_sentences']} hand-labelled sentences (two independent passes, adjudicated; "
+        "see labels/README.md).",
+        "",
+        _md_table(["source", "outlet", "sentences"],
+                  [[s, data["outlets"].get(s, ""), str(n)] for s, n in data["per_source"].items()]),
+        "",
+        _md_table(["stance", *data["per_source"].keys(), "all"],
+                  [[c, *(str(data["per_class_and_source"]["stance"][c].get(s, 0)) for s in data["per_source"]),
+                    str(n)] for c, n in data["per_class"]["stance"].items()]),
+        "",
+        "Frames: " + ", ".join(f"{c} {n}" for c, n in sorted(data["per_class"]["frame"].items(),
+                                                              key=lambda kv: -kv[1])) + ".",
+        "",
+        "sha256 of the files trained on:",
+        "",
+        *[f"- `{p}`: `{h}`" for p, h in data["sha256"].items()],
+        "",
+        "## Model",
+        "One scikit-learn `Pipeline` per target: a `FeatureUnion` of word 1-2-gram TF-IDF (sublinear tf, "
+        "min_df 2, outlet names and web addresses removed) and binary concept tokens (actors unified "
+        "across their names, actor pairs, codebook cue concepts crossed with actors, frame cues, "
+        "negation), then `LogisticRegression`. Hyperparameters are chosen by grouped cross-validation "
+        "inside the training data.",
+        "",
+        f"- stance: {final['stance']['params']}, outlet shares by `{final['stance']['quantifier']}` "
+        f"(chosen by inner leave-one-source-out lean error {final['stance']['quantifier_inner_lean_error']})",
+        f"- frame: {final['frame']['params']}",
+        f"- grid: {metrics['settings']['grid']}; {metrics['settings']['inner_cv']}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in metrics["versions"].items()),
+        f"- model file sha256: `{manifest['files']['model.joblib']}`",
+        "",
+        "## Evaluation",
+        "Nested: the numbers below are on outer folds whose sentences were never used for fitting or for "
+        "choosing hyperparameters. 95% intervals from 1000 bootstrap resamples of the sentences. "
+        "The majority-class baseline is fitted on the same training folds.",
+        "",
+        _md_table(HEADLINE_HEADER, headline_rows(metrics)),
+        "",
+        "### Per-class results, leave-one-source-out",
+    ]
+    for target in ("stance", "frame"):
+        pc = ev[target]["loso"]["model"]["per_class"]
+        parts += ["", f"{target}:", "",
+                  _md_table(["class", "precision", "recall", "F1", "support"],
+                            [[c, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", str(v["support"])]
+                             for c, v in pc.items()])]
+    conf = ev["stance"]["loso"]["model"]["confusion"]
+    parts += ["", "Stance confusion matrix (rows true, columns predicted), leave-one-source-out:", "",
+              _md_table(["true \\ pred", *conf["labels"]],
+                        [[c, *map(str, row)] for c, row in zip(conf["labels"], conf["rows_true_cols_pred"])])]
+    parts += [
+        "",
+        "### Media-bias accuracy: outlet lean on held-out outlets",
+        "Lean = share(pro_ukraine) - share(russia_accommodating) of the held-out outlet's sentences. "
+        "Each column estimates it from the model's predictions with one counting method "
+        "(cc classify-and-count, pcc probabilistic, acc/pacc adjusted by the misclassification rates "
+        "measured inside the training folds); `selected` is the method chosen inside each training "
+        "set; `train prior` predicts the training folds' class shares for every outlet (a baseline).",
+        "",
+        _md_table(LEAN_HEADER, lean_rows(metrics)),
+        "",
+        "## Top features per class (final model)",
+    ]
+    for target in ("stance", "frame"):
+        parts += ["", f"{target}:", ""]
+        parts += [f"- `{c}`: " + ", ".join(f"`{n.split('__', 1)[-1]}`" for n, _ in feats[:10])
+                  for c, feats in metrics["top_features"][target].items()]
+    parts += ["", "Features prefixed `a_` are actors, `c_` codebook stance cues (crossed with actors), "
+              "`f_` frame cues, `neg` negation; the rest are words and word pairs.", ""]
+    return "\n".join(parts)

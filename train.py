@@ -1,0 +1,93 @@
+"""Train the stance and frame models from labels/ and report how well they do on unseen outlets.
+
+    python train.py                       # labels/*.csv + seeds/sources.csv -> model/
+    python train.py --labels labels/sentences.csv --labels mine.csv --sources my_sources.csv
+    python train.py --check               # only validate the labels
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stanceframe.errors import StanceframeError
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+@app.command()
+def main(
+    labels: Annotated[list[str], typer.Option(
+        "--labels", "-l", help="Labelled sentence CSV files or globs (repeatable). Default: labels/*.csv")] = None,
+    sources: Annotated[list[str], typer.Option(
+        "--sources", "-s", help="sources.csv files listing every source the labels use (repeatable). "
+        "Default: seeds/sources.csv")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = Path("model"),
+    n_jobs: Annotated[int, typer.Option("--n-jobs", "-j", min=1, help="Processes for the evaluation folds.")] = 2,
+    check: Annotated[bool, typer.Option("--check", help="Only validate the labels and sources, then exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
+):
+    """Validate labels, evaluate by nested leave-one-source-out and k-fold CV, fit, and save model/."""
+    from stanceframe import training
+
+    labels = labels or list(training.DEFAULT_LABELS)
+    sources = sources or list(training.DEFAULT_SOURCES)
+    started = time.perf_counter()
+    try:
+        if check:
+            df, _, _ = training.load_training_data(labels, sources)
+            typer.echo(f"ok: {len(df)} labelled sentences from {df['source'].nunique()} sources")
+            return
+        say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
+        result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say)
+    except StanceframeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted; nothing was written over the old model", err=True)
+        raise typer.Exit(130)
+    if not quiet:
+        _print_tables(result.metrics)
+    ev = result.metrics["evaluation"]
+    typer.echo(
+        f"wrote {out}/ in {time.perf_counter() - started:.1f}s: stance LOSO macro-F1 "
+        f"{ev['stance']['loso']['model']['macro_f1']['value']:.3f} (majority "
+        f"{ev['stance']['loso']['baseline_majority']['macro_f1']['value']:.3f}), frame LOSO accuracy "
+        f"{ev['frame']['loso']['model']['accuracy']['value']:.3f} (majority "
+        f"{ev['frame']['loso']['baseline_majority']['accuracy']['value']:.3f}), lean error "
+        f"{ev['stance']['loso']['quantification']['selected']['mean_lean_error']:.3f}"
+    )
+
+
+def _print_tables(metrics: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from stanceframe.card import HEADLINE_HEADER, LEAN_HEADER, headline_rows, lean_rows
+
+    console = Console(file=sys.stdout, width=max(Console().width, 110))
+    for title, header, rows in (
+        ("Held-out performance (nested CV; 95% bootstrap intervals)", HEADLINE_HEADER, headline_rows(metrics)),
+        ("Outlet lean on held-out outlets: gold vs estimates", LEAN_HEADER, lean_rows(metrics)),
+    ):
+        table = Table(title=title, title_justify="left")
+        for h in header:
+            table.add_column(h)
+        for r in rows:
+            table.add_row(*r)
+        console.print(table)
+    for target in ("stance", "frame"):
+        table = Table(title=f"{target}: per class, leave-one-source-out", title_justify="left")
+        for h in ("class", "precision", "recall", "F1", "support"):
+            table.add_column(h)
+        for c, v in metrics["evaluation"][target]["loso"]["model"]["per_class"].items():
+            table.add_row(c, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", str(v["support"]))
+        console.print(table)
+
+
+if __name__ == "__main__":
+    app()
