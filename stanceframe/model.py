@@ -105,27 +105,32 @@ def misclassification(P_oof: np.ndarray, y_idx: np.ndarray, k: int):
 
 
 def _adjust(observed: np.ndarray, M: np.ndarray) -> np.ndarray:
-    """Solve observed = M @ true for class shares on the simplex (least squares, clipped, renormalised)."""
-    true, *_ = np.linalg.lstsq(M, observed, rcond=None)
-    true = np.clip(true, 0, None)
-    s = true.sum()
-    return true / s if s > 0 else observed
+    """Solve observed = M @ true for each row's class shares (least squares, clipped, renormalised)."""
+    true = np.clip(observed @ np.linalg.pinv(M).T, 0, None)
+    total = true.sum(1, keepdims=True)
+    return np.where(total > 0, true / np.where(total > 0, total, 1), observed)
+
+
+def weighted_shares(W: np.ndarray, P: np.ndarray, method: str, hard=None, soft=None) -> np.ndarray:
+    """Class shares for each row of weights W (r x n, rows sum to 1) over sentences with probabilities P."""
+    if method in ("cc", "acc"):
+        obs = W @ np.eye(P.shape[1])[P.argmax(1)]
+    elif method in ("pcc", "pacc"):
+        obs = W @ P
+    else:
+        raise ValueError(f"unknown quantifier {method!r}")
+    if method == "acc":
+        return _adjust(obs, hard)
+    if method == "pacc":
+        return _adjust(obs, soft)
+    return obs
 
 
 def estimate_shares(P: np.ndarray, method: str, hard=None, soft=None) -> np.ndarray:
     """Class shares of a set of sentences from their class probabilities P (n x k)."""
     if len(P) == 0:
         return np.full(P.shape[1], np.nan)
-    cc = np.bincount(P.argmax(1), minlength=P.shape[1]) / len(P)
-    if method == "cc":
-        return cc
-    if method == "pcc":
-        return P.mean(0)
-    if method == "acc":
-        return _adjust(cc, hard)
-    if method == "pacc":
-        return _adjust(P.mean(0), soft)
-    raise ValueError(f"unknown quantifier {method!r}")
+    return weighted_shares(np.full((1, len(P)), 1 / len(P)), P, method, hard, soft)[0]
 
 
 def lean(shares: np.ndarray, classes) -> float:
@@ -141,6 +146,10 @@ class Quantifier:
 
     def __call__(self, P: np.ndarray) -> np.ndarray:
         return estimate_shares(P, self.method, self.hard, self.soft)
+
+    def batch(self, W: np.ndarray, P: np.ndarray) -> np.ndarray:
+        """Shares for many weightings of the same sentences at once (bootstrap replicates)."""
+        return weighted_shares(W, P, self.method, self.hard, self.soft)
 
     @classmethod
     def fit(cls, gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:

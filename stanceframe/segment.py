@@ -67,13 +67,13 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _IMAGE_SLUG = re.compile(r"(\b\d{1,4}\b\W*){3,}$|\b[a-z]?\d{6,}\b|\.(jpe?g|png|webp|gif)$", re.I)
-_LATIN_LOWER = re.compile(r"[a-zà-öø-ÿ]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 
 MIN_PROSE_WORDS = 4  # "Lost your password?" and "Welcome back!" are shorter
 LONG_LINE_WORDS = 20  # a line this long is a body sentence even without a final period
 MAX_FURNITURE_WORDS = 25  # furniture patterns are checked only on lines up to this long
+MAX_INTERFACE_WORDS = 6  # a non-Latin line this short is an interface string
 
 _PROSE, _CANDIDATE, _FURNITURE_LINE, _END = range(4)
 
@@ -86,10 +86,12 @@ def _classify(line: str) -> int:
             return _END
         if _FURNITURE.search(line) or _DATE.fullmatch(line) or _IMAGE_SLUG.search(line):
             return _FURNITURE_LINE
-    if not _LATIN_LOWER.search(line):
-        return _FURNITURE_LINE  # "ANALYTICS", "A+", numbers, Cyrillic-only strings
-    if len(_CYRILLIC.findall(line)) > len(_LATIN.findall(line)):
-        return _FURNITURE_LINE  # interface strings of a Russian-language site version
+    if not any(c.islower() for c in line):
+        return _FURNITURE_LINE  # "ANALYTICS", "A+", "WHAT ARE YOU LOOKING FOR ?", numbers
+    if n <= MAX_INTERFACE_WORDS and len(_CYRILLIC.findall(line)) > len(_LATIN.findall(line)):
+        # interface strings of a Russian-language site version ("Ссылка скопирована"); longer
+        # Cyrillic text is kept, to be scored and flagged as not English rather than lost
+        return _FURNITURE_LINE
     if _TERMINAL.search(line):
         return _PROSE if n >= MIN_PROSE_WORDS else _FURNITURE_LINE
     if n >= LONG_LINE_WORDS:
@@ -130,7 +132,7 @@ def article_blocks(page: str) -> list[tuple[int, int, str]]:
         cls = _classify(line)
         if cls == _END:
             break
-        if md_heading and cls == _FURNITURE_LINE and _LATIN_LOWER.search(line):
+        if md_heading and cls == _FURNITURE_LINE and any(c.islower() for c in line):
             cls = _CANDIDATE
         key = " ".join(line.split()).lower()
         if cls != _FURNITURE_LINE and key in seen:

@@ -91,12 +91,6 @@ def random_corpus(n_sources=5, n_articles=6, n_sentences=20, seed=1):
     return pd.DataFrame(rows)
 
 
-def test_label_sets_match_the_codebook_schema():
-    from stanceframe import labels
-
-    assert (STANCES, FRAMES) == (labels.STANCES, labels.FRAMES)
-
-
 # --- shares and intervals ----------------------------------------------------------------------
 
 

@@ -1,0 +1,427 @@
+"""Score articles for stance and frame, explain a decision, and compare outlets.
+
+    python predict.py score article.txt                 # a table on the terminal
+    python predict.py score corpus.jsonl --format jsonl --output scored.jsonl
+    python predict.py explain "Baku did not join the sanctions against Russia."
+    python predict.py sources                           # the seed outlets, from the gold labels
+    python predict.py sources corpus/ --chart outlets.png
+    python predict.py compare 000 004
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from stanceframe.errors import BadInput, StanceframeError
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  no_args_is_help=True, help=__doc__.split("\n")[0])
+
+SENTENCE_FIELDS = ["doc_id", "source", "index", "start", "end", "kind", "text", "stance", "p_pro_ukraine",
+                   "p_russia_accommodating", "p_balancing", "p_none", "frame", "p_frame", "uncertain",
+                   "uncertain_reason"]
+ARTICLE_FIELDS = ["doc_id", "source", "title", "date", "url", "n_sentences", "n_stance_bearing", "n_uncertain",
+                  *[f"share_{s}{e}" for s in ("pro_ukraine", "russia_accommodating", "balancing", "none")
+                    for e in ("", "_lo", "_hi")], "lean", "lean_lo", "lean_hi", "top_frames", "quantifier"]
+
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder. Default: the project's model/.")]
+TextCol = Annotated[str, typer.Option("--text-column", help="Corpus column holding the article text.")]
+IdCol = Annotated[str, typer.Option("--id-column", help="Corpus column holding the article id.")]
+SourceCol = Annotated[str, typer.Option("--source-column", help="Corpus column holding the outlet.")]
+
+
+def _say(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _fail(exc: StanceframeError):
+    _say(f"error: {exc}")
+    raise typer.Exit(exc.exit_code)
+
+
+def _columns(text_column, id_column, source_column):
+    from stanceframe.readers import Columns
+
+    return Columns(text=text_column, id=id_column, source=source_column)
+
+
+def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None):
+    """Yield (document, sentence scores, scorer) for every readable input; collect failures."""
+    from stanceframe.project import load_model
+    from stanceframe.readers import InputFailure, iter_documents
+    from stanceframe.scoring import Scorer
+
+    scorer = Scorer(load_model(model_dir, say=_say), n_boot=n_boot)
+    docs = iter_documents(list(inputs), columns, stdin=stdin)
+
+    def good():
+        for item in docs:
+            if isinstance(item, InputFailure):
+                failures.append(item)
+            else:
+                if item.encoding not in ("utf-8", "ascii"):
+                    _say(f"note: {item.origin}: decoded as {item.encoding}")
+                yield item
+
+    for doc, scored in scorer.score(good()):
+        if not scored:
+            _say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
+                 "written as a zero-sentence record")
+        yield doc, scored, scorer
+
+
+def _progress():
+    """A progress bar on a terminal, nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.fields[docs]} articles, {task.completed} sentences"),
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+
+
+@app.command()
+def score(
+    inputs: Annotated[list[str], typer.Argument(help="Files (.txt .md .html .htm .csv .jsonl .parquet), folders, "
+                                                    "or - for standard input.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv or parquet.")] = "table",
+    level: Annotated[str, typer.Option("--level", "-l", help="sentence or article.")] = "sentence",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically).")] = None,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for article intervals.")] = 200,
+    model: ModelOpt = None,
+):
+    """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
+    from stanceframe.output import FORMATS, RecordWriter
+
+    if fmt not in FORMATS:
+        _fail(BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}"))
+    if level not in ("sentence", "article"):
+        _fail(BadInput(f"unknown level {level!r}; accepted: sentence, article"))
+    failures: list = []
+    n_docs = 0
+    table_rows: list = []
+    writer = None
+    try:
+        if fmt != "table":
+            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS)
+        progress = _progress()
+        task = None
+        if progress:
+            progress.start()
+            task = progress.add_task("scoring", total=None, docs=0)
+        for doc, scored, scorer in _scored(inputs, _columns(text_column, id_column, source_column), model, n_boot,
+                                           failures):
+            n_docs += 1
+            article = scorer.article(doc, scored)
+            if level == "sentence":
+                records = [s.record(doc) for s in scored] or [_empty_sentence(doc)]
+            else:
+                records = [article]
+            if writer:
+                for r in records:
+                    writer.write(r)
+            else:
+                table_rows.append((doc, records, article))
+            if progress:
+                progress.update(task, advance=len(scored), docs=n_docs)
+        if progress:
+            progress.stop()
+        if writer:
+            writer.close()
+            if output:
+                _say(f"wrote {writer.count} {level} records to {output}")
+    except StanceframeError as exc:
+        if writer:
+            writer.abort()
+        _fail(exc)
+    except KeyboardInterrupt:
+        if writer:
+            writer.abort()
+        _say("interrupted; no output file was written")
+        raise typer.Exit(130)
+    if fmt == "table":
+        _print_score_table(table_rows, level, output)
+    _finish(failures, n_docs)
+
+
+def _empty_sentence(doc) -> dict:
+    return {"doc_id": doc.id, "source": doc.source, "index": None, "start": None, "end": None, "kind": "",
+            "text": "", "stance": None, "frame": None, "uncertain": True, "uncertain_reason": "no_sentences"}
+
+
+def _finish(failures, n_ok: int) -> None:
+    if failures:
+        _say(f"{len(failures)} input(s) could not be scored:")
+        for f in failures:
+            _say(f"  {f.origin}: {f.message}")
+        raise typer.Exit(1 if n_ok else 2)
+
+
+def _print_score_table(rows, level: str, output: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,
+                      width=None if not output else 140)
+    if level == "article":
+        table = Table(title="Articles", title_justify="left")
+        for h in ("doc", "sentences", "stance-bearing", "uncertain", "pro_ukraine", "russia_acc.", "balancing",
+                  "none", "lean [95% CI]", "top frames"):
+            table.add_column(h)
+        for doc, _, a in rows:
+            table.add_row(doc.id, str(a["n_sentences"]), str(a["n_stance_bearing"]), str(a["n_uncertain"]),
+                          *(_pct(a, s) for s in ("pro_ukraine", "russia_accommodating", "balancing", "none")),
+                          _lean(a), a["top_frames"])
+        console.print(table)
+        return
+    for doc, records, a in rows:
+        table = Table(title=f"{doc.id}", title_justify="left", show_lines=False)
+        for h in ("#", "stance", "p", "frame", "p", "flag", "sentence"):
+            table.add_column(h, overflow="fold")
+        for r in records:
+            if r["index"] is None:
+                table.add_row("-", "", "", "", "", "no sentences", "")
+                continue
+            table.add_row(str(r["index"]), r["stance"], f"{r['p_' + r['stance']]:.2f}", r["frame"],
+                          f"{r['p_frame']:.2f}", r["uncertain_reason"], r["text"])
+        console.print(table)
+        console.print(f"  {a['n_sentences']} sentences, {a['n_stance_bearing']} stance-bearing, "
+                      f"{a['n_uncertain']} uncertain; lean {_lean(a)} ({a['quantifier']}); "
+                      f"pro_ukraine {_pct(a, 'pro_ukraine')}, russia_accommodating "
+                      f"{_pct(a, 'russia_accommodating')}, balancing {_pct(a, 'balancing')}, none {_pct(a, 'none')}; "
+                      f"frames: {a['top_frames'] or '-'}\n")
+
+
+def _pct(a: dict, s: str) -> str:
+    v = a.get(f"share_{s}")
+    return "-" if v is None else f"{v:.0%} [{a[f'share_{s}_lo']:.0%}-{a[f'share_{s}_hi']:.0%}]"
+
+
+def _lean(a: dict) -> str:
+    return "-" if a.get("lean") is None else f"{a['lean']:+.2f} [{a['lean_lo']:+.2f}, {a['lean_hi']:+.2f}]"
+
+
+@app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="A sentence or short text (or - to read standard input).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many features each way.")] = 8,
+    model: ModelOpt = None,
+):
+    """Show the predicted stance and frame and the n-grams that pushed toward and away from them."""
+    import json
+
+    from stanceframe.explain import explain as explain_text
+    from stanceframe.project import load_model
+
+    if fmt not in ("table", "json"):
+        _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json"))
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        _fail(BadInput("the text to explain is empty"))
+    try:
+        result = explain_text(load_model(model, say=_say), text, top=top)
+    except StanceframeError as exc:
+        _fail(exc)
+    if fmt == "json":
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for target in ("stance", "frame"):
+        r = result[target]
+        others = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:4])
+        console.print(f"[bold]{target}: {r['label']}[/bold] (p={r['probability']:.2f}; {others})")
+        table = Table(show_header=True)
+        for h in ("toward " + r["label"], "kind", "weight", "away from it", "kind", "weight"):
+            table.add_column(h)
+        for i in range(max(len(r["toward"]), len(r["away"]))):
+            t = r["toward"][i] if i < len(r["toward"]) else None
+            a = r["away"][i] if i < len(r["away"]) else None
+            table.add_row(*(t and (t["feature"], t["kind"], f"{t['contribution']:+.3f}") or ("", "", "")),
+                          *(a and (a["feature"], a["kind"], f"{a['contribution']:+.3f}") or ("", "", "")))
+        console.print(table)
+
+
+def _gold_frame(by: str):
+    """The gold labels as summary rows: one article per seed, one-hot stance probabilities."""
+    import pandas as pd
+
+    from stanceframe.labels import STANCES
+    from stanceframe.project import LABELS_GLOB, ROOT, SOURCES_CSV
+    from stanceframe.training import load_training_data
+
+    df, sources, _ = load_training_data([str(ROOT / LABELS_GLOB)], [str(ROOT / SOURCES_CSV)])
+    meta = pd.DataFrame([{"source_id": s.source, "outlet": s.outlet, "kind": s.kind, "author": s.author,
+                          "published": s.published} for s in sources.values()])
+    df = df.merge(meta, left_on="source", right_on="source_id", how="left")
+    df["doc_id"] = df["source"]
+    df["source"] = [f"{s} {o}".strip() for s, o in zip(df["source_id"], df["outlet"])]
+    for s in STANCES:
+        df[f"p_{s}"] = (df["stance"] == s).astype(float)
+    df["uncertain"] = False
+    if by not in df.columns:
+        raise BadInput(f"unknown --by column {by!r}; accepted for the gold labels: source, outlet, kind, author, "
+                       "published")
+    return df, None
+
+
+def _corpus_frame(inputs, columns, model_dir, n_boot):
+    """Model predictions for a corpus as summary rows, and the model's share estimator."""
+    import numpy as np
+    import pandas as pd
+
+    from stanceframe.labels import STANCES
+
+    failures: list = []
+    rows, scorer = [], None
+    for doc, scored, scorer in _scored(inputs, columns, model_dir, n_boot, failures):
+        for s in scored:
+            rows.append({"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date,
+                         "text": s.text, "frame": s.frame, "uncertain": bool(s.uncertain),
+                         **{f"p_{st}": float(p) for st, p in zip(STANCES, s.p_stance)}})
+    for f in failures:
+        _say(f"warning: {f.origin}: {f.message}")
+    if not rows:
+        raise BadInput("nothing could be scored in " + ", ".join(inputs))
+    df = pd.DataFrame(rows)
+    missing = int((df["source"] == "").sum())
+    if missing:
+        raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
+                       "each outlet's files in a folder of its own")
+    q = scorer.model.quantifier
+    to_q = [STANCES.index(c) for c in q.classes]
+    back = [q.classes.index(s) for s in STANCES]
+    return df, (lambda P: np.asarray(q(np.asarray(P)[:, to_q]))[back])
+
+
+@app.command()
+def sources(
+    corpus: Annotated[Optional[list[str]], typer.Argument(help="Corpus inputs (as for score). Default: the gold "
+                                                               "labels of the seed outlets.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by this column (gold: source, outlet, kind, author, "
+                                                 "published; corpus: source, title, date).")] = "source",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically).")] = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart", help="Also draw the charts to this .png or .svg.")] = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    model: ModelOpt = None,
+):
+    """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart."""
+    import json
+
+    from stanceframe import summary as S
+
+    if fmt not in ("table", "json", "csv"):
+        _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
+    try:
+        if corpus:
+            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), model, 200)
+        else:
+            df, estimator = _gold_frame(by)
+        result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
+        for w in result.warnings:
+            _say(f"warning: {w}")
+        if chart:
+            S.write_chart(result, chart)
+            _say(f"wrote chart to {chart}")
+        if fmt == "json":
+            _emit(json.dumps(result.to_records(), indent=2, ensure_ascii=False) + "\n", output)
+        elif fmt == "csv":
+            _emit(S.summaries_to_frame(result).to_csv(index=False), output)
+        else:
+            from rich.console import Console
+
+            Console().print(S.format_table(result))
+            what = "model predictions" if corpus else "gold labels"
+            _say(f"({what}; shares and lean with 95% bootstrap intervals; sorted by lean)")
+    except StanceframeError as exc:
+        _fail(exc)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from stanceframe.artifact import write_atomic
+
+    write_atomic(output, text)
+    _say(f"wrote {output}")
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="A source of the gold labels (e.g. 000) or a corpus path.")],
+    b: Annotated[str, typer.Argument(help="Another source or corpus path.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    model: ModelOpt = None,
+):
+    """Differences in stance shares and lean between two sources or corpora (A minus B), and their words."""
+    import json
+
+    from stanceframe import summary as S
+
+    if fmt not in ("table", "json"):
+        _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json"))
+    try:
+        if Path(a).exists() and Path(b).exists():
+            cols = _columns(text_column, id_column, source_column)
+            da, estimator = _corpus_frame([a], cols, model, 200)
+            db, _ = _corpus_frame([b], cols, model, 200)
+        else:
+            gold, estimator = _gold_frame("source")
+            picks = []
+            for name in (a, b):
+                hit = gold[(gold["source_id"] == name) | (gold["outlet"].str.lower() == name.lower())]
+                if hit.empty:
+                    raise BadInput(f"{name!r} is neither a corpus path nor a source of the gold labels; sources: "
+                                   + ", ".join(sorted(gold["source"].unique())))
+                picks.append(hit)
+            da, db = picks
+        result = S.compare_groups(da, db, a, b, n_boot=n_boot, estimator=estimator)
+    except StanceframeError as exc:
+        _fail(exc)
+    for w in result.get("warnings", []):
+        _say(f"warning: {w}")
+    if fmt == "json":
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        return
+    _print_compare(result, a, b)
+
+
+def _print_compare(r: dict, a: str, b: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{a} vs {b}: stance shares and lean (95% bootstrap intervals)", title_justify="left")
+    for h in ("", a, b, f"{a} - {b}"):
+        table.add_column(h)
+
+    def cell(d):
+        return f"{d['share'] if 'share' in d else d['value']:+.2f} [{d['lo']:+.2f}, {d['hi']:+.2f}]"
+
+    for s, d in r["diff_a_minus_b"]["stance_shares"].items():
+        table.add_row(s, cell(r["a"]["stance_shares"][s]), cell(r["b"]["stance_shares"][s]), cell(d))
+    table.add_row("lean", cell(r["a"]["lean"]), cell(r["b"]["lean"]), cell(r["diff_a_minus_b"]["lean"]))
+    table.add_row("sentences", str(r["a"]["n_sentences"]), str(r["b"]["n_sentences"]), "")
+    console.print(table)
+    for side in ("a", "b"):
+        terms = ", ".join(f"{t} ({z:+.1f})" for t, z, _ in r[side]["distinctive_terms"][:10])
+        console.print(f"words typical of {r[side]['label']}: {terms or '-'}")
+
+
+if __name__ == "__main__":
+    app()
