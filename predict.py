@@ -164,11 +164,9 @@ def _finish(failures, n_ok: int) -> None:
 
 
 def _print_score_table(rows, level: str, output: Path | None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,
-                      width=None if not output else 140)
+    console = _console(output)
     if level == "article":
         table = Table(title="Articles", title_justify="left")
         for h in ("doc", "sentences", "stance-bearing", "uncertain", "pro_ukraine", "russia_acc.", "balancing",
@@ -182,8 +180,9 @@ def _print_score_table(rows, level: str, output: Path | None) -> None:
         return
     for doc, records, a in rows:
         table = Table(title=f"{doc.id}", title_justify="left", show_lines=False)
-        for h in ("#", "stance", "p", "frame", "p", "flag", "sentence"):
-            table.add_column(h, overflow="fold")
+        for h in ("#", "stance", "p", "frame", "p", "flag"):
+            table.add_column(h, no_wrap=True)
+        table.add_column("sentence", overflow="fold", ratio=1)
         for r in records:
             if r["index"] is None:
                 table.add_row("-", "", "", "", "", "no sentences", "")
@@ -196,6 +195,15 @@ def _print_score_table(rows, level: str, output: Path | None) -> None:
                       f"pro_ukraine {_pct(a, 'pro_ukraine')}, russia_accommodating "
                       f"{_pct(a, 'russia_accommodating')}, balancing {_pct(a, 'balancing')}, none {_pct(a, 'none')}; "
                       f"frames: {a['top_frames'] or '-'}\n")
+
+
+def _console(output: Path | None = None):
+    """A console for tables: the terminal's width, or a wide page when piped or written to a file."""
+    from rich.console import Console
+
+    if output is not None:
+        return Console(file=open(output, "w", encoding="utf-8"), width=160)
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def _pct(a: dict, s: str) -> str:
@@ -233,10 +241,9 @@ def explain(
     if fmt == "json":
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     for target in ("stance", "frame"):
         r = result[target]
         others = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:4])
@@ -340,9 +347,7 @@ def sources(
         elif fmt == "csv":
             _emit(S.summaries_to_frame(result).to_csv(index=False), output)
         else:
-            from rich.console import Console
-
-            Console().print(S.format_table(result))
+            _console().print(S.format_table(result))
             what = "model predictions" if corpus else "gold labels"
             _say(f"({what}; shares and lean with 95% bootstrap intervals; sorted by lean)")
     except StanceframeError as exc:
@@ -402,10 +407,9 @@ def compare(
 
 
 def _print_compare(r: dict, a: str, b: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     table = Table(title=f"{a} vs {b}: stance shares and lean (95% bootstrap intervals)", title_justify="left")
     for h in ("", a, b, f"{a} - {b}"):
         table.add_column(h)

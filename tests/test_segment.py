@@ -1,0 +1,149 @@
+"""The page -> sentences step on the real seed pages and on hand-written cases."""
+
+from pathlib import Path
+
+import pytest
+
+from stanceframe.segment import page_sentences, split_sentences
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("0*.txt"))
+PAGES = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS}
+
+FURNITURE = [
+    "Follow us on Instagram", "Lost your password?", "Views: 556", "Ссылка скопирована", "© 2021 Aze.Media",
+    "Caliber.az © 2025", "By using this site, you agree", "Share it on social media", "You Might Also Like",
+    "Sign in to your account", "Did this article help you?", "Leave a comment", "shunculture", "night_theme",
+    "WHAT ARE YOU LOOKING FOR", "Any use of materials is allowed", "Min Read", "Written by",
+    "https://www.commonspace.eu", "Email: editor@aze.media", "Analytical materials of te authors",
+    # teaser headlines of other articles on the page
+    "Could Azerbaijan and Armenia weaken Russia’s influence in the South Caucasus?",
+    "Abu Dhabi as a new starting point for peace in the South Caucasus",
+    "Russia chooses a new tactic against Azerbaijan: three dangerous plans on the table",
+    "We are a unique political and socio-cultural digest",
+    "Volodymyr zelenskyy and ilham aliyev 2019 12 17 19",  # an image slug
+]
+
+KNOWN_BODY = {
+    "000": ["Azerbaijani society and media have been more vocal in their support of Ukraine, resulting in Russia's "
+            "ban on some leading Azerbaijani news websites.",
+            "Since the war in Ukraine unfolded in February 2022, the Azerbaijani government has provided around "
+            "$20 million in humanitarian aid to Ukraine since the beginning of the full-scale war."],
+    "001": ["Mr. Suleimenov noted that his government and Baku were in discussions to develop a new fleet of tanker "
+            "ships to increase the volume of energy transported across the Caspian Sea, from Kazakhstan’s Aktau to "
+            "Baku port.",
+            "On 21 April, the news agency Azertac reported that Baku sent a total of 170 tons of medicines and "
+            "supplies worth 3.37 million manats ($1.9 million USD), as well as food products worth 1 million "
+            "manats ($588,000) to Ukraine, via Warsaw airport.",
+            "When the war commenced, hundreds of Azerbaijanis gathered outside the Ukrainian embassy in Baku, "
+            "flying Ukrainian flags."],
+    "002": ["The First Nagorno-Karabakh War (1988-1994) resulted in around 30,000 casualties and hundreds of "
+            "thousands of refugees.",
+            "Azerbaijan's neutrality is due in part to its desire to maintain good relations with both Moscow and "
+            "Kyiv."],
+    "003": ["Baku has also provided humanitarian assistance including electricity generators and free petrol "
+            "supplies to Ukraine.",
+            "They have achieved a 24 percent increase in the bilateral trade which amounted to 4 billion USD last "
+            "year."],
+    "004": ["Baku and Moscow maintain a trusted relationship at the leadership level, with ongoing dialog and mutual "
+            "understanding on matters of political dialog, security, and humanitarian cooperation.",
+            "At the very least, the Russian president can visit Baku.”",
+            "Consistency and predictability: The country aims to be reliable and stable in its diplomatic dealings."],
+}
+
+
+@pytest.fixture(scope="module")
+def seed_sentences():
+    return {sid: page_sentences(page, sid) for sid, page in PAGES.items()}
+
+
+def test_five_seeds_are_present():
+    assert sorted(PAGES) == ["000", "001", "002", "003", "004"]
+
+
+@pytest.mark.parametrize("sid", sorted(PAGES))
+def test_offsets_point_at_the_sentence(seed_sentences, sid):
+    page, sents = PAGES[sid], seed_sentences[sid]
+    assert len(sents) > 20
+    assert [s.index for s in sents] == list(range(len(sents)))
+    for s in sents:
+        assert page[s.start:s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+    assert all(a.end <= b.start for a, b in zip(sents, sents[1:]))
+
+
+@pytest.mark.parametrize("sid", sorted(PAGES))
+def test_furniture_never_comes_out(seed_sentences, sid):
+    texts = [s.text for s in seed_sentences[sid]]
+    for junk in FURNITURE:
+        assert not any(junk.lower() in t.lower() for t in texts), junk
+
+
+@pytest.mark.parametrize("sid", sorted(PAGES))
+def test_known_body_sentences_come_out_whole(seed_sentences, sid):
+    # the pages use no-break spaces in places; compare with spaces normalised
+    texts = [" ".join(s.text.split()) for s in seed_sentences[sid]]
+    for sentence in KNOWN_BODY[sid]:
+        assert sentence in texts
+
+
+def test_no_sentence_crosses_a_paragraph_break(seed_sentences):
+    for sid, sents in seed_sentences.items():
+        for s in sents:
+            assert "\n" not in s.text, (sid, s.text)
+
+
+def test_headlines_and_headings_are_marked(seed_sentences):
+    kinds = {(s.text, s.kind) for s in seed_sentences["001"]}
+    assert ("Azerbaijan’s delicate balancing act amid the Ukraine War", "headline") in kinds
+    assert ("Recent developments", "heading") in kinds
+    assert ("Putin is expected to visit Azerbaijan on August 19", "headline") in {
+        (s.text, s.kind) for s in seed_sentences["004"]}
+
+
+def test_the_repeated_title_is_kept_once(seed_sentences):
+    texts = [s.text for s in seed_sentences["001"]]
+    assert texts.count("Azerbaijan’s delicate balancing act amid the Ukraine War") == 1
+
+
+def _split(text):
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The U.S. State Department agreed. Then it left.", ["The U.S. State Department agreed.", "Then it left."]),
+    ("Mr. Aliyev met Dr. Smith in Baku. They talked.", ["Mr. Aliyev met Dr. Smith in Baku.", "They talked."]),
+    ("Minister S. Lavrov arrived. He spoke.", ["Minister S. Lavrov arrived.", "He spoke."]),
+    ("Aid worth $1.9 million and 3.37 tons arrived. More followed.",
+     ["Aid worth $1.9 million and 3.37 tons arrived.", "More followed."]),
+    ("He said “we stand with Kyiv.” Baku agreed.", ["He said “we stand with Kyiv.”", "Baku agreed."]),
+    ("Trade grew (by 24 percent.) It slowed.", ["Trade grew (by 24 percent.)", "It slowed."]),
+    ("They arrived in the U.S. The talks began.", ["They arrived in the U.S.", "The talks began."]),
+    ("Is Baku neutral? Yes! It says so.", ["Is Baku neutral?", "Yes!", "It says so."]),
+    ("Exports rose, e.g. gas and oil. Imports fell.", ["Exports rose, e.g. gas and oil.", "Imports fell."]),
+])
+def test_splitter_cases(text, expected):
+    assert _split(text) == expected
+
+
+def test_heading_without_period_followed_by_prose_is_kept():
+    page = "Menu\nHome\n\nBaku Walks a Fine Line\n\nAzerbaijan keeps ties with both Moscow and Kyiv. It sends aid.\n"
+    sents = page_sentences(page)
+    assert [(s.text, s.kind) for s in sents] == [
+        ("Baku Walks a Fine Line", "headline"),
+        ("Azerbaijan keeps ties with both Moscow and Kyiv.", "body"),
+        ("It sends aid.", "body"),
+    ]
+
+
+def test_markdown_markers_are_not_part_of_sentences():
+    page = "# Baku and Kyiv\n\n- Azerbaijan sent aid to Ukraine.\n- It also kept talking to Moscow.\n"
+    sents = page_sentences(page)
+    assert [s.text for s in sents] == ["Baku and Kyiv", "Azerbaijan sent aid to Ukraine.",
+                                       "It also kept talking to Moscow."]
+    assert all(page[s.start:s.end] == s.text for s in sents)
+
+
+def test_long_non_latin_text_is_kept_for_scoring_not_dropped_as_furniture():
+    page = "Президент Азербайджана провёл телефонный разговор с президентом Украины. Стороны обсудили помощь.\n"
+    assert len(page_sentences(page)) == 2
+    assert page_sentences("Ссылка скопирована\n") == []

@@ -1,0 +1,168 @@
+"""train.py on a small fixture corpus: determinism, round trip, honest splits, stale and foreign models."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import train  # noqa: E402
+from fixture_corpus import ARTICLES, write_corpus  # noqa: E402
+
+from stanceframe import artifact, model as M  # noqa: E402
+
+runner = CliRunner()
+
+
+def run_train(corpus, out):
+    return runner.invoke(train.app, ["--labels", str(corpus["labels"]), "--sources", str(corpus["sources"]),
+                                     "--out", str(out), "--n-jobs", "1", "--quiet"])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    base = tmp_path_factory.mktemp("train")
+    corpus = write_corpus(base / "corpus")
+    first = run_train(corpus, base / "model1")
+    assert first.exit_code == 0, first.output
+    return corpus, base
+
+
+def test_train_writes_the_model_folder_and_reports(trained):
+    corpus, base = trained
+    assert {p.name for p in (base / "model1").iterdir()} == {"model.joblib", "manifest.json", "metrics.json",
+                                                             "MODEL_CARD.md"}
+    metrics = json.loads((base / "model1" / "metrics.json").read_text())
+    loso = metrics["evaluation"]["stance"]["loso"]
+    for name in ("model", "baseline_majority"):
+        for measure in ("macro_f1", "accuracy"):
+            d = loso[name][measure]
+            assert d["lo"] <= d["value"] <= d["hi"]
+    assert set(loso["per_source"]) == set(ARTICLES)
+    card = (base / "model1" / "MODEL_CARD.md").read_text()
+    for heading in ("## Intended use", "## Training data", "## Evaluation", "Media-bias accuracy",
+                    "## Top features per class", "majority baseline"):
+        assert heading in card
+
+
+def test_training_is_deterministic(trained):
+    corpus, base = trained
+    second = run_train(corpus, base / "model2")
+    assert second.exit_code == 0, second.output
+    assert (base / "model1" / "metrics.json").read_bytes() == (base / "model2" / "metrics.json").read_bytes()
+
+
+def test_save_load_round_trip_gives_identical_predictions(trained):
+    corpus, base = trained
+    m = artifact.load(base / "model1")
+    texts = ["Baku sent aid to Ukraine.", "Azerbaijan did not join sanctions against Russia.", "Rain fell."]
+    bundle = __import__("joblib").load(base / "model1" / "model.joblib")
+    assert np.array_equal(m.stance.predict_proba(texts), bundle["stance"].predict_proba(texts))
+    m2 = artifact.load(base / "model2")
+    assert np.array_equal(m.stance.predict_proba(texts), m2.stance.predict_proba(texts))
+    assert list(m.frame.predict(texts)) == list(m2.frame.predict(texts))
+
+
+def test_leave_one_source_out_never_trains_on_the_held_out_source(monkeypatch):
+    seen = []
+    real = M.search
+
+    def spy(X, y, groups, target, memory=None):
+        seen.append((target, set(groups), set(X)))
+        return real(X, y, groups, target, memory)
+
+    monkeypatch.setattr(M, "search", spy)
+    texts = [t for items in ARTICLES.values() for _, _, t in items]
+    groups = [sid for sid, items in ARTICLES.items() for _ in items]
+    stances = [s for items in ARTICLES.values() for s, _, _ in items]
+    result = M.evaluate(texts, {"stance": stances}, groups, schemes=("loso",), n_jobs=1)
+    folds = result["stance"]["loso"]["folds"]
+    assert [f["held_out"] for f in folds] == sorted(ARTICLES)
+    outer = [s for s in seen if len(s[1]) == len(ARTICLES) - 1]
+    assert len(outer) == len(ARTICLES)
+    for held_out, (_, train_groups, train_texts) in zip(sorted(ARTICLES), outer):
+        assert held_out not in train_groups
+        assert not train_texts & {t for _, _, t in ARTICLES[held_out]}
+
+
+def test_a_bad_labels_file_exits_2_with_file_line_and_reason(trained, tmp_path):
+    corpus, _ = trained
+    bad = tmp_path / "bad.csv"
+    lines = corpus["labels"].read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",pro_ukraine,", ",pro-ukraine,")
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(train.app, ["--labels", str(bad), "--sources", str(corpus["sources"]),
+                                       "--out", str(tmp_path / "m"), "--quiet"])
+    assert result.exit_code == 2
+    assert f"{bad}:3: unknown stance 'pro-ukraine'" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_stale_labels_are_detected_on_load(trained, tmp_path):
+    corpus, base = trained
+    m = artifact.load(base / "model1", labels=dict(artifact.load(base / "model1").manifest["labels"]))
+    assert m.warnings == []
+    changed = {k: "0" * 64 for k in m.manifest["labels"]}
+    stale = artifact.load(base / "model1", labels=changed)
+    assert any("trained on other labels" in w and "python train.py" in w for w in stale.warnings)
+
+
+def test_another_scikit_learn_version_gives_a_warning(trained, tmp_path):
+    _, base = trained
+    copy = tmp_path / "m"
+    shutil.copytree(base / "model1", copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["versions"]["scikit-learn"] = "0.1.0"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    m = artifact.load(copy)
+    assert any("scikit-learn 0.1.0" in w and "python train.py" in w for w in m.warnings)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: (d / "model.joblib").write_bytes((d / "model.joblib").read_bytes()[:1000]), "not the one recorded"),
+    (lambda d: (d / "model.joblib").write_bytes(b"not a pickle at all"), "not the one recorded"),
+    (lambda d: (d / "manifest.json").write_text("{broken"), "not a stanceframe manifest"),
+    (lambda d: (d / "manifest.json").unlink(), "no trained model here"),
+    (lambda d: (d / "model.joblib").unlink(), "missing"),
+])
+def test_corrupt_truncated_or_foreign_model_is_refused_with_a_clear_error(trained, tmp_path, damage, message):
+    _, base = trained
+    copy = tmp_path / "m"
+    shutil.copytree(base / "model1", copy)
+    damage(copy)
+    with pytest.raises(artifact.ModelError) as err:
+        artifact.load(copy)
+    assert message in str(err.value) and "python train.py" in str(err.value)
+
+
+def test_predict_cli_refuses_a_corrupt_model_without_traceback(trained, tmp_path):
+    import predict
+
+    _, base = trained
+    copy = tmp_path / "m"
+    shutil.copytree(base / "model1", copy)
+    (copy / "model.joblib").write_bytes(b"\x80\x04junk")
+    result = runner.invoke(predict.app, ["explain", "Baku sent aid.", "--model", str(copy)])
+    assert result.exit_code == 1
+    assert "not the one recorded" in result.output and "Traceback" not in result.output
+
+
+def test_quantifiers_recover_shares_when_the_classifier_is_perfect():
+    P = np.eye(3)[[0, 0, 1, 2]]
+    for method in M.QUANTIFIERS:
+        assert np.allclose(M.estimate_shares(P, method, np.eye(3), np.eye(3)), [0.5, 0.25, 0.25])
+
+
+def test_adjusted_count_undoes_a_known_misclassification():
+    # true shares (0.5, 0.5); class 0 is predicted as 1 a fifth of the time
+    hard = np.array([[0.8, 0.0], [0.2, 1.0]])
+    P = np.eye(2)[[0] * 40 + [1] * 60]  # what such a classifier outputs on 50/50 data
+    assert np.allclose(M.estimate_shares(P, "cc"), [0.4, 0.6])
+    assert np.allclose(M.estimate_shares(P, "acc", hard=hard), [0.5, 0.5])
