@@ -49,8 +49,8 @@ def _columns(text_column, id_column, source_column):
     return Columns(text=text_column, id=id_column, source=source_column)
 
 
-def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None):
-    """Yield (document, sentence scores, scorer) for every readable input; collect failures."""
+def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None, jobs: int = 1):
+    """Yield (document, sentence scores, article profile) for every readable input; collect failures."""
     from stanceframe.project import load_model
     from stanceframe.readers import InputFailure, iter_documents
     from stanceframe.scoring import Scorer
@@ -67,11 +67,11 @@ def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None):
                     _say(f"note: {item.origin}: decoded as {item.encoding}")
                 yield item
 
-    for doc, scored in scorer.score(good()):
-        if not scored:
+    for doc, records, article in scorer.score(good(), jobs=jobs):
+        if article["n_sentences"] == 0:
             _say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
                  "written as a zero-sentence record")
-        yield doc, scored, scorer
+        yield doc, records, article
 
 
 def _progress():
@@ -93,7 +93,8 @@ def score(
     level: Annotated[str, typer.Option("--level", "-l", help="sentence or article.")] = "sentence",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically).")] = None,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
-    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for article intervals.")] = 200,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for large inputs.")] = 2,
     model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
@@ -115,27 +116,27 @@ def score(
         if progress:
             progress.start()
             task = progress.add_task("scoring", total=None, docs=0)
-        for doc, scored, scorer in _scored(inputs, _columns(text_column, id_column, source_column), model, n_boot,
-                                           failures):
+        for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), model,
+                                               n_boot, failures, jobs=jobs):
             n_docs += 1
-            article = scorer.article(doc, scored)
-            if level == "sentence":
-                records = [s.record(doc) for s in scored] or [_empty_sentence(doc)]
-            else:
-                records = [article]
+            records = sentences if level == "sentence" else [article]
             if writer:
                 for r in records:
                     writer.write(r)
             else:
                 table_rows.append((doc, records, article))
             if progress:
-                progress.update(task, advance=len(scored), docs=n_docs)
+                progress.update(task, advance=article["n_sentences"], docs=n_docs)
         if progress:
             progress.stop()
-        if writer:
+        if writer and n_docs == 0:
+            writer.abort()  # nothing scored: an existing output file keeps its content
+        elif writer:
             writer.close()
             if output:
                 _say(f"wrote {writer.count} {level} records to {output}")
+        elif n_docs:
+            _print_score_table(table_rows, level, output)
     except StanceframeError as exc:
         if writer:
             writer.abort()
@@ -145,14 +146,11 @@ def score(
             writer.abort()
         _say("interrupted; no output file was written")
         raise typer.Exit(130)
-    if fmt == "table":
-        _print_score_table(table_rows, level, output)
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
     _finish(failures, n_docs)
-
-
-def _empty_sentence(doc) -> dict:
-    return {"doc_id": doc.id, "source": doc.source, "index": None, "start": None, "end": None, "kind": "",
-            "text": "", "stance": None, "frame": None, "uncertain": True, "uncertain_reason": "no_sentences"}
 
 
 def _finish(failures, n_ok: int) -> None:
@@ -164,9 +162,26 @@ def _finish(failures, n_ok: int) -> None:
 
 
 def _print_score_table(rows, level: str, output: Path | None) -> None:
+    """Print the tables, or write them to `output` atomically."""
+    import io
+
+    if output is None:
+        _render_score_table(_console(), rows, level)
+        return
+    from stanceframe.output import output_folder
+
+    output_folder(output)
+    buffer = io.StringIO()
+    _render_score_table(_console(buffer), rows, level)
+    from stanceframe.artifact import write_atomic
+
+    write_atomic(output, buffer.getvalue())
+    _say(f"wrote the table to {output}")
+
+
+def _render_score_table(console, rows, level: str) -> None:
     from rich.table import Table
 
-    console = _console(output)
     if level == "article":
         table = Table(title="Articles", title_justify="left")
         for h in ("doc", "sentences", "stance-bearing", "uncertain", "pro_ukraine", "russia_acc.", "balancing",
@@ -197,12 +212,12 @@ def _print_score_table(rows, level: str, output: Path | None) -> None:
                       f"frames: {a['top_frames'] or '-'}\n")
 
 
-def _console(output: Path | None = None):
+def _console(file=None):
     """A console for tables: the terminal's width, or a wide page when piped or written to a file."""
     from rich.console import Console
 
-    if output is not None:
-        return Console(file=open(output, "w", encoding="utf-8"), width=160)
+    if file is not None:
+        return Console(file=file, width=160)
     return Console() if sys.stdout.isatty() else Console(width=160)
 
 
@@ -235,7 +250,10 @@ def explain(
     if not text.strip():
         _fail(BadInput("the text to explain is empty"))
     try:
-        result = explain_text(load_model(model, say=_say), text, top=top)
+        stance, frame, warnings = load_model(model, say=_say).pipelines()
+        for w in warnings:
+            _say(f"warning: {w}")
+        result = explain_text((stance, frame), text, top=top)
     except StanceframeError as exc:
         _fail(exc)
     if fmt == "json":
@@ -289,13 +307,17 @@ def _corpus_frame(inputs, columns, model_dir, n_boot):
 
     from stanceframe.labels import STANCES
 
+    from stanceframe.project import load_model
+
     failures: list = []
-    rows, scorer = [], None
-    for doc, scored, scorer in _scored(inputs, columns, model_dir, n_boot, failures):
-        for s in scored:
+    rows = []
+    for doc, records, article in _scored(inputs, columns, model_dir, n_boot, failures, jobs=2):
+        if article["n_sentences"] == 0:
+            continue
+        for r in records:
             rows.append({"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date,
-                         "text": s.text, "frame": s.frame, "uncertain": bool(s.uncertain),
-                         **{f"p_{st}": float(p) for st, p in zip(STANCES, s.p_stance)}})
+                         "text": r["text"], "frame": r["frame"], "uncertain": r["uncertain"],
+                         **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
     for f in failures:
         _say(f"warning: {f.origin}: {f.message}")
     if not rows:
@@ -305,7 +327,7 @@ def _corpus_frame(inputs, columns, model_dir, n_boot):
     if missing:
         raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
                        "each outlet's files in a folder of its own")
-    q = scorer.model.quantifier
+    q = load_model(model_dir).quantifier
     to_q = [STANCES.index(c) for c in q.classes]
     back = [q.classes.index(s) for s in STANCES]
     return df, (lambda P: np.asarray(q(np.asarray(P)[:, to_q]))[back])

@@ -7,10 +7,13 @@ import numpy as np
 from .labels import STANCES
 
 
-def explain(model, text: str, top: int = 8) -> dict:
-    """Predicted stance and frame with probabilities, and the features pushing toward and away."""
+def explain(pipelines, text: str, top: int = 8) -> dict:
+    """Predicted stance and frame with probabilities, and the features pushing toward and away.
+
+    `pipelines` is the fitted (stance, frame) pair.
+    """
     out = {"text": text}
-    for target, pipe in (("stance", model.stance), ("frame", model.frame)):
+    for target, pipe in zip(("stance", "frame"), pipelines):
         features, clf = pipe[:-1], pipe[-1]
         x = features.transform([text])
         names = features.get_feature_names_out()

@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from .features import clean, concepts
 from .labels import STANCES
+from .quantify import QUANTIFIERS, Quantifier, estimate_shares, lean, misclassification
 
 SEED = 0
 N_BOOT = 1000
@@ -30,7 +31,6 @@ GRID = {
     "frame": {"clf__C": [0.3, 1.0, 3.0], "clf__class_weight": ["balanced", None]},
 }
 SCORING = {"stance": "f1_macro", "frame": "accuracy"}  # what each target is judged by
-QUANTIFIERS = ("cc", "pcc", "acc", "pacc")
 TOKEN_PATTERN = r"(?u)\b[\w'-]+\b"
 
 
@@ -86,96 +86,28 @@ def search(X, y, groups, target: str, memory=None) -> GridSearchCV:
     return gs
 
 
-# --- quantification ---------------------------------------------------------------------------
-
-
-def misclassification(P_oof: np.ndarray, y_idx: np.ndarray, k: int):
-    """M_hard[i, j] = P(predicted i | true j); M_soft[i, j] = E[p_i | true j], from out-of-fold predictions."""
-    hard = np.zeros((k, k))
-    soft = np.zeros((k, k))
-    pred = P_oof.argmax(1)
-    for j in range(k):
-        m = y_idx == j
-        if m.any():
-            hard[:, j] = np.bincount(pred[m], minlength=k) / m.sum()
-            soft[:, j] = P_oof[m].mean(0)
-        else:
-            hard[j, j] = soft[j, j] = 1.0
-    return hard, soft
-
-
-def _adjust(observed: np.ndarray, M: np.ndarray) -> np.ndarray:
-    """Solve observed = M @ true for each row's class shares (least squares, clipped, renormalised)."""
-    true = np.clip(observed @ np.linalg.pinv(M).T, 0, None)
-    total = true.sum(1, keepdims=True)
-    return np.where(total > 0, true / np.where(total > 0, total, 1), observed)
-
-
-def weighted_shares(W: np.ndarray, P: np.ndarray, method: str, hard=None, soft=None) -> np.ndarray:
-    """Class shares for each row of weights W (r x n, rows sum to 1) over sentences with probabilities P."""
-    if method in ("cc", "acc"):
-        obs = W @ np.eye(P.shape[1])[P.argmax(1)]
-    elif method in ("pcc", "pacc"):
-        obs = W @ P
-    else:
-        raise ValueError(f"unknown quantifier {method!r}")
-    if method == "acc":
-        return _adjust(obs, hard)
-    if method == "pacc":
-        return _adjust(obs, soft)
-    return obs
-
-
-def estimate_shares(P: np.ndarray, method: str, hard=None, soft=None) -> np.ndarray:
-    """Class shares of a set of sentences from their class probabilities P (n x k)."""
-    if len(P) == 0:
-        return np.full(P.shape[1], np.nan)
-    return weighted_shares(np.full((1, len(P)), 1 / len(P)), P, method, hard, soft)[0]
-
-
-def lean(shares: np.ndarray, classes) -> float:
-    classes = list(classes)
-    return float(shares[classes.index("pro_ukraine")] - shares[classes.index("russia_accommodating")])
-
-
-class Quantifier:
-    """Turns sentence probabilities into outlet-level stance shares with the chosen method."""
-
-    def __init__(self, method: str, classes, hard: np.ndarray, soft: np.ndarray):
-        self.method, self.classes, self.hard, self.soft = method, list(classes), hard, soft
-
-    def __call__(self, P: np.ndarray) -> np.ndarray:
-        return estimate_shares(P, self.method, self.hard, self.soft)
-
-    def batch(self, W: np.ndarray, P: np.ndarray) -> np.ndarray:
-        """Shares for many weightings of the same sentences at once (bootstrap replicates)."""
-        return weighted_shares(W, P, self.method, self.hard, self.soft)
-
-    @classmethod
-    def fit(cls, gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:
-        """Choose the counting method by lean error on held-out groups of the training data only."""
-        classes = gs.best_estimator_.classes_
-        y_idx = np.searchsorted(classes, y)
-        P_oof = np.zeros((len(y), len(classes)))
-        for tr, te in gs.inner_cv_.split(X, y, groups):
-            est = make_pipeline(memory).set_params(**gs.best_params_).fit(X[tr], y[tr])
-            P_oof[np.ix_(te, np.searchsorted(classes, est.classes_))] = est.predict_proba(X[te])
-        hard, soft = misclassification(P_oof, y_idx, len(classes))
-        errors = {}
-        if "pro_ukraine" in classes and "russia_accommodating" in classes:
-            for method in QUANTIFIERS:
-                errs = []
-                for g in np.unique(groups):
-                    m = groups == g
-                    # matrices from the other groups, so a group is not used to correct itself
-                    h, s = misclassification(P_oof[~m], y_idx[~m], len(classes))
-                    gold = np.bincount(y_idx[m], minlength=len(classes)) / m.sum()
-                    errs.append(abs(lean(estimate_shares(P_oof[m], method, h, s), classes) - lean(gold, classes)))
-                errors[method] = float(np.mean(errs))
-        method = min(errors, key=errors.get) if errors else "pcc"
-        q = cls(method, classes, hard, soft)
-        q.inner_errors = errors
-        return q
+def fit_quantifier(gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:
+    """Choose the counting method by lean error on held-out groups of the training data only."""
+    classes = gs.best_estimator_.classes_
+    y_idx = np.searchsorted(classes, y)
+    P_oof = np.zeros((len(y), len(classes)))
+    for tr, te in gs.inner_cv_.split(X, y, groups):
+        est = make_pipeline(memory).set_params(**gs.best_params_).fit(X[tr], y[tr])
+        P_oof[np.ix_(te, np.searchsorted(classes, est.classes_))] = est.predict_proba(X[te])
+    hard, soft = misclassification(P_oof, y_idx, len(classes))
+    errors = {}
+    if "pro_ukraine" in classes and "russia_accommodating" in classes:
+        for method in QUANTIFIERS:
+            errs = []
+            for g in np.unique(groups):
+                m = groups == g
+                # matrices from the other groups, so a group is not used to correct itself
+                h, s = misclassification(P_oof[~m], y_idx[~m], len(classes))
+                gold = np.bincount(y_idx[m], minlength=len(classes)) / m.sum()
+                errs.append(abs(lean(estimate_shares(P_oof[m], method, h, s), classes) - lean(gold, classes)))
+            errors[method] = float(np.mean(errs))
+    method = min(errors, key=errors.get) if errors else "pcc"
+    return Quantifier(method, [str(c) for c in classes], hard, soft, errors)
 
 
 # --- metrics ----------------------------------------------------------------------------------
@@ -248,7 +180,7 @@ def _outer_fold(X, y, groups, tr, te, name, target, scheme) -> dict:
         out = {"fold": fold, "te": te, "pred": est.predict(X[te]), "classes": est.classes_,
                "P": est.predict_proba(X[te])}
         if target == "stance" and scheme == "loso":
-            q = Quantifier.fit(gs, X[tr], y[tr], groups[tr], gs.estimator.memory)
+            q = fit_quantifier(gs, X[tr], y[tr], groups[tr], gs.estimator.memory)
             fold["quantifier"] = q.method
             fold["quantifier_inner_lean_error"] = q.inner_errors
             out["quantifier"] = q
@@ -301,7 +233,7 @@ def fit_final(X, y, groups, target: str):
         gs = search(X, y, groups, target, FitCache())
         est = gs.best_estimator_
         est.set_params(memory=None)  # the cache is for searching; the saved pipeline carries none
-        q = Quantifier.fit(gs, X, y, groups, gs.estimator.memory) if target == "stance" else None
+        q = fit_quantifier(gs, X, y, groups, gs.estimator.memory) if target == "stance" else None
     return est, _params(gs.best_params_), float(gs.best_score_), q
 
 
@@ -346,4 +278,5 @@ def top_features(pipeline: Pipeline, n: int = 12) -> dict:
             for k, c in enumerate(clf.classes_)}
 
 
-__all__ = ["STANCES", "make_pipeline", "search", "evaluate", "Quantifier", "estimate_shares", "lean", "top_features"]
+__all__ = ["STANCES", "QUANTIFIERS", "make_pipeline", "search", "evaluate", "fit_final", "fit_quantifier",
+           "estimate_shares", "top_features"]

@@ -27,20 +27,46 @@ def _plain(v):
     return v
 
 
+def output_folder(path: Path) -> Path:
+    """The folder of an output file, created if missing; a clear error when that is impossible."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot create its folder ({exc.strerror})") from None
+    if not path.parent.is_dir():
+        raise BadInput(f"{path}: {str(path.parent)!r} is not a folder")
+    return path.parent
+
+
+def _arrow_type(field: str):
+    """Each output column's type, fixed so that batches of any content share one schema."""
+    import pyarrow as pa
+
+    if field.startswith(("p_", "share_", "lean")):
+        return pa.float64()
+    if field in ("index", "start", "end") or field.startswith("n_"):
+        return pa.int64()
+    if field == "uncertain":
+        return pa.bool_()
+    return pa.string()
+
+
 class RecordWriter:
     def __init__(self, fmt: str, path: Path | None, fields: list[str]):
         if fmt == "parquet" and path is None:
             raise BadInput("parquet output needs a file: add --output FILE.parquet")
         self.fmt, self.path, self.fields = fmt, path, fields
+        self._keys = tuple(fields)  # records already in this shape and order are written as they are
         self.count = 0
         if path is None:
             self._tmp = None
             self._fh = sys.stdout
         else:
-            path.parent.mkdir(parents=True, exist_ok=True) if path.parent != Path("") else None
-            if not path.parent.is_dir():
-                raise BadInput(f"{path}: the folder does not exist")
-            fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            folder = output_folder(path)
+            try:
+                fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write there ({exc.strerror})") from None
             self._fh = os.fdopen(fd, "wb" if fmt == "parquet" else "w", encoding=None if fmt == "parquet" else "utf-8",
                                  newline="" if fmt == "csv" else None)
         if fmt == "csv":
@@ -51,7 +77,8 @@ class RecordWriter:
             self._pq = None
 
     def write(self, rec: dict) -> None:
-        rec = {k: _plain(rec.get(k)) for k in self.fields}
+        if self.fmt != "jsonl" or tuple(rec) != self._keys:
+            rec = {k: _plain(rec.get(k)) for k in self.fields}
         if self.fmt == "csv":
             self._csv.writerow(rec)
         elif self.fmt == "jsonl":
@@ -70,11 +97,10 @@ class RecordWriter:
 
         if not self._batch:
             return
-        table = pa.Table.from_pylist(self._batch)
         if self._pq is None:
-            self._schema = table.schema
+            self._schema = pa.schema([(f, _arrow_type(f)) for f in self.fields])
             self._pq = pq.ParquetWriter(self._fh, self._schema)
-        self._pq.write_table(table.cast(self._schema))
+        self._pq.write_table(pa.Table.from_pylist(self._batch, schema=self._schema))
         self._batch = []
 
     def close(self) -> None:
@@ -82,13 +108,7 @@ class RecordWriter:
             self._fh.write("[]\n" if self.count == 0 else "\n]\n")
         if self.fmt == "parquet":
             self._flush_parquet()
-            if self._pq is None:  # no rows: still a valid, empty file with the columns
-                import pyarrow as pa
-                import pyarrow.parquet as pq
-
-                pq.write_table(pa.table({f: pa.array([], pa.string()) for f in self.fields}), self._fh)
-            else:
-                self._pq.close()
+            self._pq.close() if self._pq else self._write_empty_parquet()
         if self._tmp is None:
             self._fh.flush()
             return
@@ -96,9 +116,19 @@ class RecordWriter:
         os.chmod(self._tmp, 0o644)
         os.replace(self._tmp, self.path)
 
+    def _write_empty_parquet(self):
+        """No rows: still a valid file with the columns and their types."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.schema([(f, _arrow_type(f)) for f in self.fields]).empty_table(), self._fh)
+
     def abort(self) -> None:
+        """Drop what was written: the target file, if any, keeps its old content."""
         if self._tmp is not None:
             try:
+                if self.fmt == "parquet" and self._pq is not None:
+                    self._pq.close()
                 self._fh.close()
             finally:
                 Path(self._tmp).unlink(missing_ok=True)

@@ -9,13 +9,12 @@ uncertain sentences stay in the output but are left out of article shares, and c
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from .features import clean
 from .labels import STANCES
 from .readers import Document
 from .segment import page_sentences
@@ -27,6 +26,8 @@ N_BOOT_ARTICLE = 200
 SEED = 0
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 _ENGLISH = frozenset(
     "the of and to in a is that for on with as by was it its are be has have from at this an which not or "
     "their his her they but were been will would can also more than".split()
@@ -35,13 +36,12 @@ _ENGLISH = frozenset(
 
 def language_ok(text: str) -> bool:
     """A cheap English test: mostly Latin letters and, in longer sentences, English function words."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return True
-    if sum(c.isascii() for c in letters) / len(letters) < 0.8:
-        return False
+    if not text.isascii():
+        letters = len(_LETTER.findall(text))
+        if letters and len(_NON_ASCII_LETTER.findall(text)) / letters > 0.2:
+            return False
     words = _WORD.findall(text.lower())
-    return len(words) < 5 or any(w in _ENGLISH for w in words)
+    return len(words) < 5 or not _ENGLISH.isdisjoint(words)
 
 
 @dataclass(slots=True)
@@ -67,52 +67,85 @@ class SentenceScore:
         }
 
 
+def empty_record(doc: Document) -> dict:
+    """The explicit record of an article with no sentences, so that nothing is silently dropped."""
+    return {"doc_id": doc.id, "source": doc.source, "index": None, "start": None, "end": None, "kind": "",
+            "text": "", "stance": None, **{f"p_{s}": None for s in STANCES}, "frame": None, "p_frame": None,
+            "uncertain": True, "uncertain_reason": "no_sentences"}
+
+
 class Scorer:
     def __init__(self, model, n_boot: int = N_BOOT_ARTICLE):
         self.model = model
+        self.linear = model.linear
         self.n_boot = n_boot
-        self.vocab = model.vocabulary()
-        # both pipelines were fitted on the same sentences with the same features: transform once
-        self.shared = _same_features(model.stance, model.frame)
-        self.order = [list(model.stance.classes_).index(s) if s in model.stance.classes_ else None for s in STANCES]
+        classes = self.linear.classes["stance"]
+        self.order = [classes.index(s) if s in classes else None for s in STANCES]
+        self.frames = np.array(self.linear.classes["frame"], dtype=object)
 
-    def predict(self, texts: list[str]):
-        """(stance probabilities in STANCES order, frame labels, frame probabilities) for sentences."""
-        m = self.model
-        if self.shared:
-            Xf = m.stance[:-1].transform(texts)
-            Ps, Pf = m.stance[-1].predict_proba(Xf), m.frame[-1].predict_proba(Xf)
-        else:
-            Ps, Pf = m.stance.predict_proba(texts), m.frame.predict_proba(texts)
+    def predict(self, texts: list[str], coverage: list | None = None):
+        """(stance probabilities in STANCES order, frame labels, frame probabilities) for sentences.
+
+        With a `coverage` list, also appends each sentence's share of words seen in training.
+        """
+        X = self.linear.transform(texts, coverage)  # both targets share their features: transform once
+        Ps, Pf = self.linear.predict_proba("stance", X), self.linear.predict_proba("frame", X)
         out = np.zeros((len(texts), len(STANCES)))
         for j, i in enumerate(self.order):
             if i is not None:
                 out[:, j] = Ps[:, i]
         top = Pf.argmax(1)
-        return out, m.frame.classes_[top], Pf[np.arange(len(texts)), top]
+        return out, self.frames[top], Pf[np.arange(len(texts)), top]
 
-    def coverage(self, text: str) -> float:
-        words = _WORD.findall(clean(text))
-        return sum(w in self.vocab for w in words) / len(words) if words else 1.0
+    def score(self, docs: Iterable[Document], chunk: int = CHUNK_SENTENCES,
+              jobs: int = 1) -> Iterator[tuple[Document, list[dict], dict]]:
+        """Yield (document, its sentence records, its article record) in input order.
 
-    def score(self, docs: Iterable[Document], chunk: int = CHUNK_SENTENCES) -> Iterator[tuple[Document, list]]:
-        """Yield (document, [SentenceScore]) in input order, scoring sentences in chunks."""
-        pending: list[tuple[Document, list]] = []
-        n_pending = 0
-        for doc in docs:
-            sents = page_sentences(doc.text, doc.id)
-            pending.append((doc, sents))
-            n_pending += len(sents)
-            if n_pending >= chunk:
-                yield from self._flush(pending)
-                pending, n_pending = [], 0
-        yield from self._flush(pending)
+        Documents are scored in chunks of about `chunk` sentences. With jobs > 1 the chunks go to
+        that many worker processes (forked, so the model is not loaded again), started only once a
+        second chunk shows the input is large; workers send back plain records, not objects.
+        """
+        pool, in_flight = None, deque()
+        batch: list[Document] = []
+        n_batch = n_chunks = 0
 
-    def _flush(self, pending):
+        def submit(docs):
+            in_flight.append((docs, pool.submit(_score_batch, docs) if pool else self.score_batch(docs)))
+
+        def drain(keep: int):
+            while len(in_flight) > keep:
+                docs, result = in_flight.popleft()
+                for doc, (records, article) in zip(docs, result.result() if pool and hasattr(result, "result")
+                                                   else result):
+                    yield doc, records, article
+
+        try:
+            for doc in docs:
+                batch.append(doc)
+                n_batch += doc.text.count(".") + 1  # a cheap sentence estimate, to size chunks
+                if n_batch < chunk:
+                    continue
+                n_chunks += 1
+                if pool is None and jobs > 1 and n_chunks > 1:
+                    pool = _start_pool(self, jobs)
+                submit(batch)
+                batch, n_batch = [], 0
+                yield from drain(2 * jobs if pool else 0)
+            if batch:
+                submit(batch)
+            yield from drain(0)
+        finally:
+            if pool:
+                pool.shutdown(cancel_futures=True)
+
+    def score_batch(self, docs: list[Document]) -> list[tuple[list[dict], dict]]:
+        """(sentence records, article record) of each document."""
+        pending = [(doc, page_sentences(doc.text, doc.id)) for doc in docs]
         texts = [s.text for _, sents in pending for s in sents]
+        coverage: list[float] = []
         if texts:
-            Ps, frames, pf = self.predict(texts)
-        k = 0
+            Ps, frames, pf = self.predict(texts, coverage)
+        out, k = [], 0
         for doc, sents in pending:
             scored = []
             for s in sents:
@@ -120,14 +153,15 @@ class Scorer:
                 reasons = []
                 if not language_ok(s.text):
                     reasons.append("not_english")
-                elif self.coverage(s.text) < MIN_COVERAGE:
+                elif coverage[k] < MIN_COVERAGE:
                     reasons.append("low_coverage")
                 if p.max() < MIN_TOP_PROBABILITY:
                     reasons.append("low_confidence")
                 scored.append(SentenceScore(s.index, s.start, s.end, s.text, s.kind, STANCES[int(p.argmax())], p,
                                             str(frames[k]), float(pf[k]), ",".join(reasons)))
                 k += 1
-            yield doc, scored
+            out.append(([x.record(doc) for x in scored] or [empty_record(doc)], self.article(doc, scored)))
+        return out
 
     def article(self, doc: Document, scored: list[SentenceScore]) -> dict:
         """The article's profile: counts, stance shares and lean with bootstrap 95% intervals, top frames."""
@@ -166,13 +200,19 @@ class Scorer:
         return q(Pq)[back], q.batch(W, Pq)[:, back]
 
 
-def _same_features(a, b) -> bool:
-    fa, fb = a[:-1], b[:-1]
-    try:
-        return all(
-            ta.get_params() == tb.get_params() and getattr(ta, "vocabulary_", None) == getattr(tb, "vocabulary_", None)
-            and np.array_equal(getattr(ta, "idf_", np.zeros(0)), getattr(tb, "idf_", np.zeros(0)))
-            for (_, ta), (_, tb) in zip(fa[0].transformer_list, fb[0].transformer_list)
-        ) and fa[0].transformer_weights == fb[0].transformer_weights
-    except (AttributeError, TypeError, ValueError):
-        return False
+# --- worker processes ---------------------------------------------------------------------------
+
+_WORKER_SCORER: Scorer | None = None
+
+
+def _start_pool(scorer: Scorer, jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_SCORER
+    _WORKER_SCORER = scorer  # inherited by the forked workers
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+def _score_batch(docs):
+    return _WORKER_SCORER.score_batch(docs)

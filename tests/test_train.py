@@ -37,8 +37,8 @@ def trained(tmp_path_factory):
 
 def test_train_writes_the_model_folder_and_reports(trained):
     corpus, base = trained
-    assert {p.name for p in (base / "model1").iterdir()} == {"model.joblib", "manifest.json", "metrics.json",
-                                                             "MODEL_CARD.md"}
+    assert {p.name for p in (base / "model1").iterdir()} == {"model.joblib", "scoring.json", "manifest.json",
+                                                             "metrics.json", "MODEL_CARD.md"}
     metrics = json.loads((base / "model1" / "metrics.json").read_text())
     loso = metrics["evaluation"]["stance"]["loso"]
     for name in ("model", "baseline_majority"):
@@ -59,15 +59,27 @@ def test_training_is_deterministic(trained):
     assert (base / "model1" / "metrics.json").read_bytes() == (base / "model2" / "metrics.json").read_bytes()
 
 
+TEXTS = ["Baku sent aid to Ukraine.", "Azerbaijan did not join sanctions against Russia.", "Rain fell.", "",
+         "Это не английский текст.", "BAKU!!! Kyiv??? (Moscow) — 1994, $20 million; «quotes»"]
+
+
 def test_save_load_round_trip_gives_identical_predictions(trained):
-    corpus, base = trained
+    _, base = trained
+    stance, frame, warnings = artifact.load(base / "model1").pipelines()
+    assert warnings == []
+    m2_stance, m2_frame, _ = artifact.load(base / "model2").pipelines()
+    assert np.array_equal(stance.predict_proba(TEXTS), m2_stance.predict_proba(TEXTS))
+    assert list(frame.predict(TEXTS)) == list(m2_frame.predict(TEXTS))
+
+
+def test_scoring_weights_reproduce_the_pipelines_exactly(trained):
+    _, base = trained
     m = artifact.load(base / "model1")
-    texts = ["Baku sent aid to Ukraine.", "Azerbaijan did not join sanctions against Russia.", "Rain fell."]
-    bundle = __import__("joblib").load(base / "model1" / "model.joblib")
-    assert np.array_equal(m.stance.predict_proba(texts), bundle["stance"].predict_proba(texts))
-    m2 = artifact.load(base / "model2")
-    assert np.array_equal(m.stance.predict_proba(texts), m2.stance.predict_proba(texts))
-    assert list(m.frame.predict(texts)) == list(m2.frame.predict(texts))
+    stance, frame, _ = m.pipelines()
+    X = m.linear.transform(TEXTS)
+    assert m.linear.classes["stance"] == list(stance.classes_)
+    assert np.allclose(m.linear.predict_proba("stance", X), stance.predict_proba(TEXTS), atol=1e-12)
+    assert np.allclose(m.linear.predict_proba("frame", X), frame.predict_proba(TEXTS), atol=1e-12)
 
 
 def test_leave_one_source_out_never_trains_on_the_held_out_source(monkeypatch):
@@ -121,14 +133,17 @@ def test_another_scikit_learn_version_gives_a_warning(trained, tmp_path):
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["versions"]["scikit-learn"] = "0.1.0"
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    m = artifact.load(copy)
-    assert any("scikit-learn 0.1.0" in w and "python train.py" in w for w in m.warnings)
+    _, _, warnings = artifact.load(copy).pipelines()
+    assert any("scikit-learn 0.1.0" in w and "python train.py" in w for w in warnings)
 
 
 @pytest.mark.parametrize("damage, message", [
     (lambda d: (d / "model.joblib").write_bytes((d / "model.joblib").read_bytes()[:1000]), "not the one recorded"),
     (lambda d: (d / "model.joblib").write_bytes(b"not a pickle at all"), "not the one recorded"),
+    (lambda d: (d / "scoring.json").write_text('{"linear": {}}'), "not the one recorded"),
+    (lambda d: (d / "scoring.json").write_bytes((d / "scoring.json").read_bytes()[:500]), "not the one recorded"),
     (lambda d: (d / "manifest.json").write_text("{broken"), "not a stanceframe manifest"),
+    (lambda d: (d / "manifest.json").write_text('{"files": {}}'), "not a stanceframe manifest"),
     (lambda d: (d / "manifest.json").unlink(), "no trained model here"),
     (lambda d: (d / "model.joblib").unlink(), "missing"),
 ])
@@ -138,7 +153,7 @@ def test_corrupt_truncated_or_foreign_model_is_refused_with_a_clear_error(traine
     shutil.copytree(base / "model1", copy)
     damage(copy)
     with pytest.raises(artifact.ModelError) as err:
-        artifact.load(copy)
+        artifact.load(copy).pipelines()
     assert message in str(err.value) and "python train.py" in str(err.value)
 
 

@@ -1,0 +1,15 @@
+"""Shared test set-up.
+
+pytest's default import mode puts tests/ (not the repository root) on sys.path, so `import predict`
+works under `python -m pytest` (which adds the working directory) but not under a bare `pytest`.
+The root is added here so both ways of running the suite import the same predict.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
