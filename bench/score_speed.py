@@ -47,15 +47,6 @@ def write_corpus(path: Path, n_rounds: int, unique: bool) -> list[str]:
     return texts
 
 
-def end_to_end(corpus: Path, out: Path):
-    t = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(root / "predict.py"), "score", str(corpus), "--format", "jsonl",
-                           "--output", str(out)], capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        sys.exit(f"predict.py failed: {proc.stderr}")
-    rss = int(subprocess.run(["/usr/bin/env", "python3", "-c", "print(0)"], capture_output=True).stdout or 0)
-    return wall, rss
 
 
 def peak_rss_of(cmd):

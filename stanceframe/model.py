@@ -25,10 +25,11 @@ from .quantify import QUANTIFIERS, Quantifier, estimate_shares, lean, misclassif
 
 SEED = 0
 N_BOOT = 1000
-# Searched per target. Stance is judged by macro-F1, so its classes are always weighted.
+# Searched per target, inside the training folds. Classes are weighted ("balanced"): unweighted
+# frame models were never chosen when offered (v1 grid), and stance is judged by macro-F1.
 GRID = {
     "stance": {"clf__C": [0.3, 1.0, 3.0]},
-    "frame": {"clf__C": [0.3, 1.0, 3.0], "clf__class_weight": ["balanced", None]},
+    "frame": {"clf__C": [0.3, 1.0, 3.0]},
 }
 SCORING = {"stance": "f1_macro", "frame": "accuracy"}  # what each target is judged by
 TOKEN_PATTERN = r"(?u)\b[\w'-]+\b"
@@ -187,10 +188,11 @@ def _outer_fold(X, y, groups, tr, te, name, target, scheme) -> dict:
     return out
 
 
-def evaluate(X, targets: dict, groups, schemes=("loso", "kfold"), n_jobs: int = 2) -> dict:
+def evaluate(X, targets: dict, groups, schemes=("loso", "kfold"), n_jobs: int = 2, final: bool = False):
     """Nested evaluation of every target on every outer scheme; model and baseline on the same splits.
 
-    The outer folds are independent, so they run in `n_jobs` processes.
+    The outer folds are independent, so they run in `n_jobs` processes; with `final`, the models
+    to ship (fit_final on all rows) are fitted in the same pool and returned too: (results, finals).
     """
     from joblib import Parallel, delayed
 
@@ -198,9 +200,11 @@ def evaluate(X, targets: dict, groups, schemes=("loso", "kfold"), n_jobs: int = 
     targets = {t: np.asarray(y, dtype=object) for t, y in targets.items()}
     jobs = [(t, sch, tr, te, name) for t, y in targets.items() for sch in schemes
             for tr, te, name in outer_splits(y, groups, sch)]
-    done = Parallel(n_jobs=n_jobs)(
-        delayed(_outer_fold)(X, targets[t], groups, tr, te, name, t, sch) for t, sch, tr, te, name in jobs
-    )
+    tasks = [delayed(fit_final)(X, y, groups, t) for t, y in targets.items()] if final else []
+    tasks += [delayed(_outer_fold)(X, targets[t], groups, tr, te, name, t, sch) for t, sch, tr, te, name in jobs]
+    done = Parallel(n_jobs=n_jobs)(tasks)
+    finals = dict(zip(targets, done[: len(targets)])) if final else None
+    done = done[len(targets):] if final else done
     results: dict = {}
     for t, y in targets.items():
         classes = sorted(set(y))
@@ -223,7 +227,7 @@ def evaluate(X, targets: dict, groups, schemes=("loso", "kfold"), n_jobs: int = 
                 out["per_source"] = per_source
                 out["quantification"] = _quantification_summary(per_source)
             results[t][sch] = out
-    return results
+    return (results, finals) if final else results
 
 
 def fit_final(X, y, groups, target: str):

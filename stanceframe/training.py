@@ -74,10 +74,8 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     targets = {t: df[t].to_numpy(dtype=object) for t in ("stance", "frame")}
     if len(set(groups)) < 2:
         raise BadInput("leave-one-source-out evaluation needs labels from at least two sources")
-    say(f"{len(df)} labelled sentences from {len(set(groups))} sources; nested evaluation ...")
-    evaluation = M.evaluate(X, targets, groups, n_jobs=n_jobs)
-    say("fitting the final models on all labels ...")
-    final = {t: M.fit_final(X, y, groups, t) for t, y in targets.items()}
+    say(f"{len(df)} labelled sentences from {len(set(groups))} sources; nested evaluation and final fits ...")
+    evaluation, final = M.evaluate(X, targets, groups, n_jobs=n_jobs, final=True)
     stance, stance_params, _, quantifier = final["stance"]
     frame, frame_params, _, _ = final["frame"]
 
