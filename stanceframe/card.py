@@ -141,5 +141,13 @@ def model_card(metrics: dict, manifest: dict) -> str:
         parts += [f"- `{c}`: " + ", ".join(f"`{n.split('__', 1)[-1]}`" for n, _ in feats[:10])
                   for c, feats in metrics["top_features"][target].items()]
     parts += ["", "Features prefixed `a_` are actors, `c_` codebook stance cues (crossed with actors), "
-              "`f_` frame cues, `neg` negation; the rest are words and word pairs.", ""]
+              "`f_` frame cues, `neg` negation; the rest are words and word pairs.", "",
+              "Reading of these lists (written for the 231 seed labels; re-read them after retraining): the stance "
+              "classes rest mostly on concept tokens that carry across outlets. `balancing` on balance and caution "
+              "cues and on Russia and Ukraine named together; `pro_ukraine` on Ukraine, aid, sovereignty and "
+              "solidarity cues; `russia_accommodating` on Russia, the Azerbaijan+Russia pair, alliance cues and "
+              "sanctions under negation; `none` on short lines and headings, history cues and Karabakh. A few "
+              "plain words are outlet or style residue (`south` from one outlet's \"South Caucasus\", `in the`, "
+              "`was`): the model would generalise better without them, and more outlets in the labels is the cure.",
+              ""]
     return "\n".join(parts)
