@@ -297,11 +297,16 @@ def _gold_frame(by: str):
     if by not in df.columns:
         raise BadInput(f"unknown --by column {by!r}; accepted for the gold labels: source, outlet, kind, author, "
                        "published")
+    if by != "source":  # a seed the page does not name a value for stays a group of its own, not a blank one
+        df[by] = [v or f"{sid} (no {by})" for v, sid in zip(df[by], df["source_id"])]
     return df, None
 
 
-def _corpus_frame(inputs, columns, model_dir, n_boot):
-    """Model predictions for a corpus as summary rows, and the model's share estimator."""
+def _corpus_frame(inputs, columns, model_dir, n_boot, label: str | None = None):
+    """Model predictions for a corpus as summary rows, and the model's share estimator.
+
+    With `label`, every row's source is that label (one corpus compared as a whole).
+    """
     import numpy as np
     import pandas as pd
 
@@ -323,6 +328,8 @@ def _corpus_frame(inputs, columns, model_dir, n_boot):
     if not rows:
         raise BadInput("nothing could be scored in " + ", ".join(inputs))
     df = pd.DataFrame(rows)
+    if label is not None:
+        df["source"] = label
     missing = int((df["source"] == "").sum())
     if missing:
         raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
@@ -403,10 +410,16 @@ def compare(
     if fmt not in ("table", "json"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json"))
     try:
-        if Path(a).exists() and Path(b).exists():
+        if Path(a).exists() or Path(b).exists():
+            for name in (a, b):
+                if not Path(name).exists():
+                    raise BadInput(f"{name}: no such file or folder (comparing two corpora)")
+            if Path(a).resolve() == Path(b).resolve():
+                raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
             cols = _columns(text_column, id_column, source_column)
-            da, estimator = _corpus_frame([a], cols, model, 200)
-            db, _ = _corpus_frame([b], cols, model, 200)
+            da, estimator = _corpus_frame([a], cols, model, 200, label=a)
+            db, _ = _corpus_frame([b], cols, model, 200, label=b)
+            names = (a, b)
         else:
             gold, estimator = _gold_frame("source")
             picks = []
@@ -417,7 +430,10 @@ def compare(
                                    + ", ".join(sorted(gold["source"].unique())))
                 picks.append(hit)
             da, db = picks
-        result = S.compare_groups(da, db, a, b, n_boot=n_boot, estimator=estimator)
+            names = (da["source"].iloc[0], db["source"].iloc[0])  # the names `sources` uses, so intervals match
+            if names[0] == names[1]:
+                raise BadInput(f"{a!r} and {b!r} are both {names[0]!r}; compare needs two different sources")
+        result = S.compare_groups(da, db, *names, n_boot=n_boot, estimator=estimator)
     except StanceframeError as exc:
         _fail(exc)
     for w in result.get("warnings", []):
@@ -425,7 +441,7 @@ def compare(
     if fmt == "json":
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         return
-    _print_compare(result, a, b)
+    _print_compare(result, *names)
 
 
 def _print_compare(r: dict, a: str, b: str) -> None:

@@ -67,25 +67,21 @@ def _print_tables(metrics: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from stanceframe.card import HEADLINE_HEADER, LEAN_HEADER, headline_rows, lean_rows
+    from stanceframe.card import (HEADLINE_HEADER, LEAN_HEADER, PER_CLASS_HEADER, headline_rows, lean_rows,
+                                  per_class_rows)
 
     console = Console(file=sys.stdout, width=max(Console().width, 110))
     for title, header, rows in (
         ("Held-out performance (nested CV; 95% bootstrap intervals)", HEADLINE_HEADER, headline_rows(metrics)),
         ("Outlet lean on held-out outlets: gold vs estimates", LEAN_HEADER, lean_rows(metrics)),
+        ("stance: per class, leave-one-source-out", PER_CLASS_HEADER, per_class_rows(metrics, "stance")),
+        ("frame: per class, leave-one-source-out", PER_CLASS_HEADER, per_class_rows(metrics, "frame")),
     ):
         table = Table(title=title, title_justify="left")
         for h in header:
             table.add_column(h)
         for r in rows:
             table.add_row(*r)
-        console.print(table)
-    for target in ("stance", "frame"):
-        table = Table(title=f"{target}: per class, leave-one-source-out", title_justify="left")
-        for h in ("class", "precision", "recall", "F1", "support"):
-            table.add_column(h)
-        for c, v in metrics["evaluation"][target]["loso"]["model"]["per_class"].items():
-            table.add_row(c, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", str(v["support"]))
         console.print(table)
 
 

@@ -36,6 +36,16 @@ def lean_rows(metrics: dict) -> list[list[str]]:
     return rows
 
 
+PER_CLASS_HEADER = ["class", "precision", "recall", "F1", "support"]
+
+
+def per_class_rows(metrics: dict, target: str) -> list[list[str]]:
+    """Leave-one-source-out precision, recall, F1 and support of each class."""
+    pc = metrics["evaluation"][target]["loso"]["model"]["per_class"]
+    return [[c, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", str(v["support"])]
+            for c, v in pc.items()]
+
+
 LEAN_HEADER = ["held-out source", "n", "gold lean", "selected", "cc", "pcc", "acc", "pacc", "train prior"]
 HEADLINE_HEADER = ["target", "split", "measure", "model [95% CI]", "majority baseline [95% CI]"]
 
@@ -114,11 +124,7 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "### Per-class results, leave-one-source-out",
     ]
     for target in ("stance", "frame"):
-        pc = ev[target]["loso"]["model"]["per_class"]
-        parts += ["", f"{target}:", "",
-                  _md_table(["class", "precision", "recall", "F1", "support"],
-                            [[c, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", str(v["support"])]
-                             for c, v in pc.items()])]
+        parts += ["", f"{target}:", "", _md_table(PER_CLASS_HEADER, per_class_rows(metrics, target))]
     conf = ev["stance"]["loso"]["model"]["confusion"]
     parts += ["", "Stance confusion matrix (rows true, columns predicted), leave-one-source-out:", "",
               _md_table(["true \\ pred", *conf["labels"]],

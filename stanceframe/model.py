@@ -237,6 +237,12 @@ def fit_final(X, y, groups, target: str):
         gs = search(X, y, groups, target, FitCache())
         est = gs.best_estimator_
         est.set_params(memory=None)  # the cache is for searching; the saved pipeline carries none
+        for _, vec in est.named_steps["features"].transformer_list:
+            # neither is used to transform; both would make the file differ from run to run (a set
+            # pickled in hash order, and an id() of a Python object)
+            for attr in ("stop_words_", "_stop_words_id"):
+                if hasattr(vec, attr):
+                    delattr(vec, attr)
         q = fit_quantifier(gs, X, y, groups, gs.estimator.memory) if target == "stance" else None
     return est, _params(gs.best_params_), float(gs.best_score_), q
 
