@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -74,18 +75,17 @@ class _Vectorizer:
         from scipy.sparse import csr_matrix
 
         indptr, indices, counts = [0], [], []
-        vocab, findall, pre = self.vocab, self.findall, self.pre
+        get, findall, pre, lo, hi = self.vocab.get, self.findall, self.pre, self.lo, self.hi
         for text in texts:
             tokens = findall(pre(text))
+            grams = tokens if lo == 1 else []
+            for n in range(max(lo, 2), hi + 1):  # n-grams joined as sklearn joins them
+                grams = grams + [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+            ids = list(map(get, grams))
             if coverage is not None:
-                coverage.append(sum(t in vocab for t in tokens) / len(tokens) if tokens else 1.0)
-            row: dict[int, int] = {}
-            for n in range(self.lo, self.hi + 1):
-                grams = tokens if n == 1 else [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-                for g in grams:
-                    j = vocab.get(g)
-                    if j is not None:
-                        row[j] = row.get(j, 0) + 1
+                known = len(tokens) - ids[:len(tokens)].count(None) if lo == 1 else 0
+                coverage.append(known / len(tokens) if tokens else 1.0)
+            row = Counter(j for j in ids if j is not None)
             indices.extend(row)
             counts.extend(row.values())
             indptr.append(len(indices))

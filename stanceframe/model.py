@@ -82,7 +82,8 @@ def search(X, y, groups, target: str, memory=None) -> GridSearchCV:
     cv = GroupKFold(n_splits=min(4, n_groups)) if n_groups >= 3 else StratifiedKFold(3, shuffle=True,
                                                                                     random_state=SEED)
     gs = GridSearchCV(make_pipeline(memory), GRID[target], scoring=SCORING[target], cv=cv, refit=True, error_score="raise")
-    gs.fit(X, y, groups=groups)
+    grouped = isinstance(cv, GroupKFold)
+    gs.fit(X, y, groups=groups if grouped else None)  # StratifiedKFold warns when given groups
     gs.inner_cv_ = cv
     return gs
 
@@ -92,7 +93,7 @@ def fit_quantifier(gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:
     classes = gs.best_estimator_.classes_
     y_idx = np.searchsorted(classes, y)
     P_oof = np.zeros((len(y), len(classes)))
-    for tr, te in gs.inner_cv_.split(X, y, groups):
+    for tr, te in gs.inner_cv_.split(X, y, groups if isinstance(gs.inner_cv_, GroupKFold) else None):
         est = make_pipeline(memory).set_params(**gs.best_params_).fit(X[tr], y[tr])
         P_oof[np.ix_(te, np.searchsorted(classes, est.classes_))] = est.predict_proba(X[te])
     hard, soft = misclassification(P_oof, y_idx, len(classes))
