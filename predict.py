@@ -116,8 +116,10 @@ def score(
         if progress:
             progress.start()
             task = progress.add_task("scoring", total=None, docs=0)
+        # sentence rows written to a file need no article intervals: skip their bootstrap
+        boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), model,
-                                               n_boot, failures, jobs=jobs):
+                                               boot, failures, jobs=jobs):
             n_docs += 1
             records = sentences if level == "sentence" else [article]
             if writer:

@@ -21,7 +21,7 @@ from .segment import page_sentences
 
 MIN_TOP_PROBABILITY = 0.40  # below this the stance is a guess among four classes
 MIN_COVERAGE = 0.50  # share of a sentence's words the model saw in training
-CHUNK_SENTENCES = 20_000
+CHUNK_SENTENCES = 5_000
 N_BOOT_ARTICLE = 200
 SEED = 0
 
@@ -171,16 +171,17 @@ class Scorer:
                "n_uncertain": len(scored) - len(counted), "quantifier": self.model.quantifier.method}
         if counted:
             point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
-            lo, hi = np.percentile(reps, [2.5, 97.5], axis=0)
             lean = point[0] - point[1]
-            reps_lean = reps[:, 0] - reps[:, 1]
             for j, st in enumerate(STANCES):
                 rec[f"share_{st}"] = round(float(point[j]), 4)
-                rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4)
-                rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4)
-            llo, lhi = np.percentile(reps_lean, [2.5, 97.5])
-            rec.update(lean=round(float(lean), 4), lean_lo=round(float(min(llo, lean)), 4),
-                       lean_hi=round(float(max(lhi, lean)), 4))
+            rec["lean"] = round(float(lean), 4)
+            if reps is not None:
+                lo, hi = np.percentile(reps, [2.5, 97.5], axis=0)
+                for j, st in enumerate(STANCES):
+                    rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4)
+                    rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4)
+                llo, lhi = np.percentile(reps[:, 0] - reps[:, 1], [2.5, 97.5])
+                rec.update(lean_lo=round(float(min(llo, lean)), 4), lean_hi=round(float(max(lhi, lean)), 4))
             frames = Counter(s.frame for s in counted)
             rec["top_frames"] = ", ".join(f"{f} {n / len(counted):.0%}" for f, n in frames.most_common(3))
         else:
@@ -190,11 +191,17 @@ class Scorer:
         return rec
 
     def bootstrap(self, P: np.ndarray):
-        """Shares (STANCES order) by the model's counting method, and n_boot bootstrap replicates."""
+        """Shares (STANCES order) by the model's counting method, and n_boot bootstrap replicates.
+
+        With n_boot 0 (profiles nobody will read, as when only sentence rows are written) the
+        replicates are None.
+        """
         q = self.model.quantifier
         to_q = [STANCES.index(c) for c in q.classes]  # STANCES order -> the quantifier's class order
         back = [q.classes.index(s) for s in STANCES]
         Pq = P[:, to_q]
+        if not self.n_boot:
+            return q(Pq)[back], None
         n = len(P)
         W = np.random.default_rng(SEED).multinomial(n, np.full(n, 1 / n), size=self.n_boot) / n
         return q(Pq)[back], q.batch(W, Pq)[:, back]
