@@ -49,13 +49,13 @@ def _columns(text_column, id_column, source_column):
     return Columns(text=text_column, id=id_column, source=source_column)
 
 
-def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None, jobs: int = 1):
-    """Yield (document, sentence scores, article profile) for every readable input; collect failures."""
+def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True):
+    """Yield (document, sentence records, article profile) for every readable input; collect failures."""
     from stanceframe.project import load_model
     from stanceframe.readers import InputFailure, iter_documents
     from stanceframe.scoring import Scorer
 
-    scorer = Scorer(load_model(model_dir, say=_say), n_boot=n_boot)
+    scorer = Scorer(load_model(model_dir, say=_say), n_boot=n_boot, records=records)
     docs = iter_documents(list(inputs), columns, stdin=stdin)
 
     def good():
@@ -119,7 +119,7 @@ def score(
         # sentence rows written to a file need no article intervals: skip their bootstrap
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), model,
-                                               boot, failures, jobs=jobs):
+                                               boot, failures, jobs=jobs, records=level == "sentence"):
             n_docs += 1
             records = sentences if level == "sentence" else [article]
             if writer:

@@ -75,8 +75,10 @@ def empty_record(doc: Document) -> dict:
 
 
 class Scorer:
-    def __init__(self, model, n_boot: int = N_BOOT_ARTICLE):
+    def __init__(self, model, n_boot: int = N_BOOT_ARTICLE, records: bool = True):
+        """`records`: build sentence records (False when only article profiles are wanted)."""
         self.model = model
+        self.records = records
         self.linear = model.linear
         self.n_boot = n_boot
         classes = self.linear.classes["stance"]
@@ -143,8 +145,10 @@ class Scorer:
         pending = [(doc, page_sentences(doc.text, doc.id)) for doc in docs]
         texts = [s.text for _, sents in pending for s in sents]
         coverage: list[float] = []
-        if texts:
-            Ps, frames, pf = self.predict(texts, coverage)
+        parts = [self.predict(texts[i:i + CHUNK_SENTENCES], coverage)  # one huge article: bounded matrices
+                 for i in range(0, len(texts), CHUNK_SENTENCES)]
+        if parts:
+            Ps, frames, pf = (np.concatenate(x) for x in zip(*parts))
         out, k = [], 0
         for doc, sents in pending:
             scored = []
@@ -160,7 +164,8 @@ class Scorer:
                 scored.append(SentenceScore(s.index, s.start, s.end, s.text, s.kind, STANCES[int(p.argmax())], p,
                                             str(frames[k]), float(pf[k]), ",".join(reasons)))
                 k += 1
-            out.append(([x.record(doc) for x in scored] or [empty_record(doc)], self.article(doc, scored)))
+            records = ([x.record(doc) for x in scored] or [empty_record(doc)]) if self.records else []
+            out.append((records, self.article(doc, scored)))
         return out
 
     def article(self, doc: Document, scored: list[SentenceScore]) -> dict:
@@ -203,8 +208,14 @@ class Scorer:
         if not self.n_boot:
             return q(Pq)[back], None
         n = len(P)
-        W = np.random.default_rng(SEED).multinomial(n, np.full(n, 1 / n), size=self.n_boot) / n
-        return q(Pq)[back], q.batch(W, Pq)[:, back]
+        rng = np.random.default_rng(SEED)
+        if n * self.n_boot <= 2_000_000:  # all replicates' weights at once
+            W = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) / n
+            reps = q.batch(W, Pq)
+        else:  # a very long article: one replicate at a time, so memory stays bounded
+            reps = np.vstack([q.batch(np.bincount(rng.integers(0, n, n), minlength=n)[None] / n, Pq)
+                              for _ in range(self.n_boot)])
+        return q(Pq)[back], reps[:, back]
 
 
 # --- worker processes ---------------------------------------------------------------------------
