@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -81,8 +82,9 @@ def _progress():
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    # refreshed by the caller, not by a thread of rich's own: scoring forks worker processes
     return Progress(SpinnerColumn(), TextColumn("{task.fields[docs]} articles, {task.completed} sentences"),
-                    TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
 
 
 @app.command()
@@ -112,7 +114,7 @@ def score(
         if fmt != "table":
             writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS)
         progress = _progress()
-        task = None
+        task, shown = None, 0.0
         if progress:
             progress.start()
             task = progress.add_task("scoring", total=None, docs=0)
@@ -129,6 +131,9 @@ def score(
                 table_rows.append((doc, records, article))
             if progress:
                 progress.update(task, advance=article["n_sentences"], docs=n_docs)
+                if time.monotonic() - shown > 0.1:
+                    progress.refresh()
+                    shown = time.monotonic()
         if progress:
             progress.stop()
         if writer and n_docs == 0:
@@ -368,8 +373,13 @@ def sources(
         else:
             df, estimator = _gold_frame(by)
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
+        single = [w for w in result.warnings if "one article only" in w]
+        if len(single) > 1:  # the seeds are one article each: say it once
+            _say(f"warning: {len(single)} sources have one article only, so their intervals resample sentences "
+                 "and understate how much another article could differ")
         for w in result.warnings:
-            _say(f"warning: {w}")
+            if len(single) <= 1 or w not in single:
+                _say(f"warning: {w}")
         if chart:
             S.write_chart(result, chart)
             _say(f"wrote chart to {chart}")

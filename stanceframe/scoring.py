@@ -104,8 +104,8 @@ class Scorer:
         """Yield (document, its sentence records, its article record) in input order.
 
         Documents are scored in chunks of about `chunk` sentences. With jobs > 1 the chunks go to
-        that many worker processes (forked, so the model is not loaded again), started only once a
-        second chunk shows the input is large; workers send back plain records, not objects.
+        that many worker processes, started only once a second chunk shows the input is large;
+        workers send back plain records, not objects.
         """
         pool, in_flight = None, deque()
         batch: list[Document] = []
@@ -117,8 +117,7 @@ class Scorer:
         def drain(keep: int):
             while len(in_flight) > keep:
                 docs, result = in_flight.popleft()
-                for doc, (records, article) in zip(docs, result.result() if pool and hasattr(result, "result")
-                                                   else result):
+                for doc, (records, article) in zip(docs, result.result() if hasattr(result, "result") else result):
                     yield doc, records, article
 
         try:
@@ -224,6 +223,8 @@ _WORKER_SCORER: Scorer | None = None
 
 
 def _start_pool(scorer: Scorer, jobs: int):
+    """Worker processes holding the scorer. Forked, so nothing is loaded again; the caller must not
+    run threads of its own then (forking a process with threads can deadlock the child)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
