@@ -41,7 +41,7 @@ def _say(msg: str) -> None:
 
 def _fail(exc: StanceframeError):
     _say(f"error: {exc}")
-    raise typer.Exit(exc.exit_code)
+    raise typer.Exit(exc.exit_code) from None
 
 
 def _columns(text_column, id_column, source_column):
@@ -152,7 +152,7 @@ def score(
         if writer:
             writer.abort()
         _say("interrupted; no output file was written")
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     except BaseException:
         if writer:
             writer.abort()

@@ -46,10 +46,10 @@ def main(
         result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say)
     except StanceframeError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code)
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("interrupted; nothing was written over the old model", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     if not quiet:
         _print_tables(result.metrics)
     ev = result.metrics["evaluation"]

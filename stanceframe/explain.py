@@ -24,18 +24,20 @@ def explain(pipelines, text: str, top: int = 8) -> dict:
         coef = clf.coef_[k] if clf.coef_.shape[0] > 1 else (clf.coef_[0] if k == 1 else -clf.coef_[0])
         contrib = coef[idx] * vals
         order = np.argsort(-contrib)
-        as_item = lambda i: {"feature": _name(names[idx[i]]), "kind": _kind(names[idx[i]]),  # noqa: E731
-                             "contribution": round(float(contrib[i]), 4)}
         probs = dict(zip(map(str, clf.classes_), (round(float(p), 4) for p in proba)))
         if target == "stance":
             probs = {s: probs.get(s, 0.0) for s in STANCES}
         out[target] = {
             "label": str(clf.classes_[k]), "probability": round(float(proba[k]), 4), "probabilities": probs,
-            "toward": [as_item(i) for i in order[:top] if contrib[i] > 0],
-            "away": [as_item(i) for i in order[::-1][:top] if contrib[i] < 0],
+            "toward": [_item(names[idx[i]], contrib[i]) for i in order[:top] if contrib[i] > 0],
+            "away": [_item(names[idx[i]], contrib[i]) for i in order[::-1][:top] if contrib[i] < 0],
             "intercept": round(float(clf.intercept_[k] if len(clf.intercept_) > 1 else clf.intercept_[0]), 4),
         }
     return out
+
+
+def _item(feature: str, contribution: float) -> dict:
+    return {"feature": _name(feature), "kind": _kind(feature), "contribution": round(float(contribution), 4)}
 
 
 def _name(feature: str) -> str:

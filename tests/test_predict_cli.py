@@ -15,7 +15,6 @@ import os
 import traceback
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -19,7 +19,7 @@ ARTICLE_2 = (
     "Baku and Moscow signed a declaration on allied interaction in 2022. "
     "Kyiv welcomed Azerbaijani support for its energy grid a few months later."
 )
-HTML = f"""<!doctype html>
+HTML = """<!doctype html>
 <html><head><title>Baku between Moscow and Kyiv</title></head><body>
 <nav><a href="/">Home</a> <a href="/news">News</a></nav>
 <article><h1>Baku between Moscow and Kyiv</h1>
