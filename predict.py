@@ -342,9 +342,7 @@ def _corpus_frame(inputs, columns, model_dir, n_boot, label: str | None = None):
         raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
                        "each outlet's files in a folder of its own")
     q = load_model(model_dir).quantifier
-    to_q = [STANCES.index(c) for c in q.classes]
-    back = [q.classes.index(s) for s in STANCES]
-    return df, (lambda P: np.asarray(q(np.asarray(P)[:, to_q]))[back])
+    return df, (lambda P: q.shares_in(np.asarray(P), STANCES)[0])
 
 
 @app.command()
@@ -400,7 +398,9 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         return
     from stanceframe.artifact import write_atomic
+    from stanceframe.output import output_folder
 
+    output_folder(output)
     write_atomic(output, text)
     _say(f"wrote {output}")
 

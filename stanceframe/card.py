@@ -116,7 +116,8 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "",
         "## Evaluation",
         "Nested: the numbers below are on outer folds whose sentences were never used for fitting or for "
-        "choosing hyperparameters. 95% intervals from 1000 bootstrap resamples of the sentences. "
+        "choosing hyperparameters. 95% intervals from 1000 bootstrap resamples of the sentences; "
+        "sentences of one outlet are not independent, so these intervals are likely too narrow for a new outlet. "
         "The majority-class baseline is fitted on the same training folds.",
         "",
         _md_table(HEADLINE_HEADER, headline_rows(metrics)),

@@ -158,6 +158,7 @@ def load_labels(paths, sources: dict[str, Source]):
             if bad:
                 problems.extend(bad)
                 continue
+            row = {**row, **{c: row[c].strip() for c in ("sentence_id", "source", "stance", "frame")}}
             seen[row["sentence_id"]] = where
             rows.append({**row, "start": int(row["start"]), "end": int(row["end"]), "note": row.get("note", "")})
     if problems:

@@ -255,7 +255,8 @@ def _params(p: dict) -> dict:
 def _source_shares(P_test, y_test, y_train, classes, q: Quantifier) -> dict:
     gold = np.array([(y_test == c).mean() for c in classes])
     prior = np.array([(y_train == c).mean() for c in classes])
-    est = {m: estimate_shares(P_test, m, q.hard, q.soft) for m in QUANTIFIERS}
+    # the fold's model may not know every class (one labelled only in the held-out source)
+    est = {m: Quantifier(m, q.classes, q.hard, q.soft).shares_in(P_test, classes)[0] for m in QUANTIFIERS}
     est["selected"] = est[q.method]
     est["baseline_train_prior"] = prior
     return {

@@ -29,6 +29,8 @@ def _plain(v):
 
 def output_folder(path: Path) -> Path:
     """The folder of an output file, created if missing; a clear error when that is impossible."""
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder; name a file to write")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -80,6 +80,17 @@ class Quantifier:
     def __call__(self, P: np.ndarray) -> np.ndarray:
         return estimate_shares(P, self.method, self.hard, self.soft)
 
+    def shares_in(self, P: np.ndarray, classes, W: np.ndarray | None = None) -> np.ndarray:
+        """Shares in `classes` order, from P with columns in `classes` order (one row per weighting in W,
+        or a single row). A class the quantifier was not trained on gets a share of 0."""
+        classes = list(classes)
+        cols = [classes.index(c) for c in self.classes]
+        Pq = P[:, cols]
+        out = self.batch(W, Pq) if W is not None else self(Pq)[None]
+        full = np.zeros((len(out), len(classes)))
+        full[:, cols] = out
+        return full
+
     def batch(self, W: np.ndarray, P: np.ndarray) -> np.ndarray:
         """Shares for many weightings of the same sentences at once (bootstrap replicates)."""
         return weighted_shares(W, P, self.method, self.hard, self.soft)

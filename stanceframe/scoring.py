@@ -201,20 +201,18 @@ class Scorer:
         replicates are None.
         """
         q = self.model.quantifier
-        to_q = [STANCES.index(c) for c in q.classes]  # STANCES order -> the quantifier's class order
-        back = [q.classes.index(s) for s in STANCES]
-        Pq = P[:, to_q]
+        point = q.shares_in(P, STANCES)[0]
         if not self.n_boot:
-            return q(Pq)[back], None
+            return point, None
         n = len(P)
         rng = np.random.default_rng(SEED)
         if n * self.n_boot <= 2_000_000:  # all replicates' weights at once
             W = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) / n
-            reps = q.batch(W, Pq)
+            reps = q.shares_in(P, STANCES, W)
         else:  # a very long article: one replicate at a time, so memory stays bounded
-            reps = np.vstack([q.batch(np.bincount(rng.integers(0, n, n), minlength=n)[None] / n, Pq)
+            reps = np.vstack([q.shares_in(P, STANCES, np.bincount(rng.integers(0, n, n), minlength=n)[None] / n)
                               for _ in range(self.n_boot)])
-        return q(Pq)[back], reps[:, back]
+        return point, reps
 
 
 # --- worker processes ---------------------------------------------------------------------------

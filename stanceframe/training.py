@@ -68,6 +68,9 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     from . import model as M
 
     say = progress or (lambda msg: None)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{out}: is a file; --out names the model folder to write")
     df, sources, hashes = load_training_data(label_patterns, source_files)
     X = df["text"].to_numpy(dtype=object)
     groups = df["source"].to_numpy(dtype=object)
@@ -105,7 +108,6 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
                      "scoring": M.SCORING, "bootstrap": M.N_BOOT, "seed": M.SEED},
         "versions": artifact.library_versions(),
     })
-    out = Path(out)
     manifest = artifact.save(out, stance, frame, quantifier, {
         "versions": metrics["versions"], "labels": hashes,
         "params": {"stance": stance_params, "frame": frame_params}, "quantifier": quantifier.method,

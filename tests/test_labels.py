@@ -104,3 +104,14 @@ def test_sources_file_problems(corpus):
     result = check(corpus["labels"], corpus["sources"])
     assert result.exit_code == 2
     assert "sources.csv:3: file 'missing.txt' of source 't02' not found" in result.output
+
+
+def test_values_are_stored_stripped_as_they_were_checked(corpus):
+    def edit(rows):
+        rows[1][5] = rows[1][5] + " "
+        rows[2][1] = " " + rows[2][1]
+
+    rewrite(corpus["labels"], edit)
+    df = load_labels([corpus["labels"]], load_sources(corpus["sources"]))
+    assert set(df["stance"]) == set(STANCES)
+    assert sorted(df["source"].unique()) == ["t01", "t02", "t03"]

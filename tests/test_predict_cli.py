@@ -693,3 +693,13 @@ def test_parquet_output_past_the_first_batch(tmp_path):
         raise
     rows = pq.read_table(out, columns=["doc_id", "index"]).to_pylist()
     assert len(rows) == 50_001 and rows[-1] == {"doc_id": "y", "index": 0}
+
+
+def test_output_naming_a_folder_is_a_clean_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.txt", ART_A)
+    (tmp_path / "outdir").mkdir()
+    for args in (("-f", "csv"), ()):
+        result = invoke("score", "a.txt", *args, "-o", "outdir")
+        assert result.exit_code == 2, result.output
+        assert "is a folder" in result.stderr and "Traceback" not in result.output

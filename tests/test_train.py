@@ -181,3 +181,34 @@ def test_adjusted_count_undoes_a_known_misclassification():
     P = np.eye(2)[[0] * 40 + [1] * 60]  # what such a classifier outputs on 50/50 data
     assert np.allclose(M.estimate_shares(P, "cc"), [0.4, 0.6])
     assert np.allclose(M.estimate_shares(P, "acc", hard=hard), [0.5, 0.5])
+
+
+def test_a_stance_only_one_source_has_does_not_break_training(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    lines = corpus["labels"].read_text(encoding="utf-8").splitlines()
+    # balancing only in t01: leave-one-source-out training without t01 never sees it
+    keep = [ln for ln in lines if ",balancing," not in ln or ln.startswith("t01-")]
+    corpus["labels"].write_text("\n".join(keep) + "\n", encoding="utf-8")
+    result = run_train(corpus, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    per_source = json.loads((tmp_path / "m" / "metrics.json").read_text())["evaluation"]["stance"]["loso"]["per_source"]
+    for s in per_source.values():
+        for est in s["estimates"].values():
+            assert sum(est["shares"].values()) == pytest.approx(1, abs=1e-5)  # shares rounded to 6 places
+
+
+def test_shares_of_a_class_the_quantifier_does_not_know_are_zero():
+    from stanceframe.quantify import Quantifier
+
+    q = Quantifier("acc", ["a", "b"], np.eye(2), np.eye(2))
+    P = np.array([[0.9, 0.0, 0.1], [0.2, 0.0, 0.8]])  # columns in ("a", "c", "b") order
+    shares = q.shares_in(P, ["a", "c", "b"])[0]
+    assert shares.tolist() == pytest.approx([0.5, 0.0, 0.5])
+
+
+def test_out_naming_a_file_is_refused_before_training(trained, tmp_path):
+    corpus, _ = trained
+    f = tmp_path / "afile"
+    f.write_text("x")
+    result = run_train(corpus, f)
+    assert result.exit_code == 2 and "is a file" in result.output
