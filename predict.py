@@ -384,7 +384,7 @@ def sources(
         if fmt == "json":
             _emit(json.dumps(result.to_records(), indent=2, ensure_ascii=False) + "\n", output)
         elif fmt == "csv":
-            _emit(S.summaries_to_frame(result).to_csv(index=False), output)
+            _emit(S.summaries_to_frame(result).round(4).to_csv(index=False), output)
         else:
             _console().print(S.format_table(result))
             what = "model predictions" if corpus else "gold labels"
