@@ -50,13 +50,20 @@ def _columns(text_column, id_column, source_column):
     return Columns(text=text_column, id=id_column, source=source_column)
 
 
-def _scored(inputs, columns, model_dir, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True):
-    """Yield (document, sentence records, article profile) for every readable input; collect failures."""
+def _load(model_dir):
     from stanceframe.project import load_model
+
+    return load_model(model_dir, say=_say)
+
+
+def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True):
+    """Yield (document, sentence records, article profile) for every readable input; collect failures.
+
+    `model` is a loaded model (see `_load`)."""
     from stanceframe.readers import InputFailure, iter_documents
     from stanceframe.scoring import Scorer
 
-    scorer = Scorer(load_model(model_dir, say=_say), n_boot=n_boot, records=records)
+    scorer = Scorer(model, n_boot=n_boot, records=records)
     docs = iter_documents(list(inputs), columns, stdin=stdin)
 
     def good():
@@ -120,7 +127,7 @@ def score(
             task = progress.add_task("scoring", total=None, docs=0)
         # sentence rows written to a file need no article intervals: skip their bootstrap
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
-        for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), model,
+        for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), _load(model),
                                                boot, failures, jobs=jobs, records=level == "sentence"):
             n_docs += 1
             records = sentences if level == "sentence" else [article]
@@ -248,7 +255,6 @@ def explain(
     import json
 
     from stanceframe.explain import explain as explain_text
-    from stanceframe.project import load_model
 
     if fmt not in ("table", "json"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json"))
@@ -257,7 +263,7 @@ def explain(
     if not text.strip():
         _fail(BadInput("the text to explain is empty"))
     try:
-        stance, frame, warnings = load_model(model, say=_say).pipelines()
+        stance, frame, warnings = _load(model).pipelines()
         for w in warnings:
             _say(f"warning: {w}")
         result = explain_text((stance, frame), text, top=top)
@@ -309,7 +315,7 @@ def _gold_frame(by: str):
     return df, None
 
 
-def _corpus_frame(inputs, columns, model_dir, n_boot, label: str | None = None):
+def _corpus_frame(inputs, columns, model, n_boot, label: str | None = None):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
 
     With `label`, every row's source is that label (one corpus compared as a whole).
@@ -319,11 +325,9 @@ def _corpus_frame(inputs, columns, model_dir, n_boot, label: str | None = None):
 
     from stanceframe.labels import STANCES
 
-    from stanceframe.project import load_model
-
     failures: list = []
     rows = []
-    for doc, records, article in _scored(inputs, columns, model_dir, n_boot, failures, jobs=2):
+    for doc, records, article in _scored(inputs, columns, model, n_boot, failures, jobs=2):
         if article["n_sentences"] == 0:
             continue
         for r in records:
@@ -341,7 +345,7 @@ def _corpus_frame(inputs, columns, model_dir, n_boot, label: str | None = None):
     if missing:
         raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
                        "each outlet's files in a folder of its own")
-    q = load_model(model_dir).quantifier
+    q = model.quantifier
     return df, (lambda P: q.shares_in(np.asarray(P), STANCES)[0])
 
 
@@ -367,7 +371,7 @@ def sources(
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
     try:
         if corpus:
-            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), model, 200)
+            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model), 200)
         else:
             df, estimator = _gold_frame(by)
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
@@ -429,8 +433,9 @@ def compare(
             if Path(a).resolve() == Path(b).resolve():
                 raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
             cols = _columns(text_column, id_column, source_column)
-            da, estimator = _corpus_frame([a], cols, model, 200, label=a)
-            db, _ = _corpus_frame([b], cols, model, 200, label=b)
+            loaded = _load(model)
+            da, estimator = _corpus_frame([a], cols, loaded, 200, label=a)
+            db, _ = _corpus_frame([b], cols, loaded, 200, label=b)
             names = (a, b)
         else:
             gold, estimator = _gold_frame("source")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import StanceframeError
+from .labels import sha256_file
 
 MODEL_FILE = "model.joblib"
 SCORING_FILE = "scoring.json"
@@ -43,14 +44,6 @@ class Model:
     def pipelines(self):
         """The fitted sklearn pipelines (stance, frame), checked and unpickled on demand."""
         return load_pipelines(self.model_dir, self.manifest)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -82,7 +75,7 @@ def save(out: Path, stance, frame, quantifier, manifest: dict) -> dict:
     os.close(fd)
     try:
         joblib.dump({"format": FORMAT, "stance": stance, "frame": frame}, tmp)
-        digest = sha256(Path(tmp))
+        digest = sha256_file(Path(tmp))
         os.chmod(tmp, 0o644)
         os.replace(tmp, out / MODEL_FILE)
     except BaseException:

@@ -19,6 +19,9 @@ def headline_rows(metrics: dict) -> list[list[str]]:
     return rows
 
 
+METHOD_COLUMNS = ("cc", "pcc", "acc", "pacc", "baseline_train_prior")
+
+
 def lean_rows(metrics: dict) -> list[list[str]]:
     """[held-out source, n, gold lean, selected estimate, cc, pcc, acc, pacc, train-prior baseline]."""
     loso = metrics["evaluation"]["stance"]["loso"]
@@ -27,12 +30,10 @@ def lean_rows(metrics: dict) -> list[list[str]]:
         e = s["estimates"]
         rows.append([f"{src} {metrics['data']['outlets'].get(src, '')}".strip(), str(s["n"]), f"{s['gold']['lean']:+.2f}",
                      f"{e['selected']['lean']:+.2f} ({s['selected_method']})",
-                     *(f"{e[m]['lean']:+.2f}" for m in ("cc", "pcc", "acc", "pacc", "baseline_train_prior"))])
+                     *(f"{e[m]['lean']:+.2f}" for m in METHOD_COLUMNS)])
     q = loso["quantification"]
-    rows.append(["mean abs. lean error", "", "", f"{q['selected']['mean_lean_error']:.3f}",
-                 *(f"{q[m]['mean_lean_error']:.3f}" for m in ("cc", "pcc", "acc", "pacc", "baseline_train_prior"))])
-    rows.append(["mean abs. share error", "", "", f"{q['selected']['mean_share_mae']:.3f}",
-                 *(f"{q[m]['mean_share_mae']:.3f}" for m in ("cc", "pcc", "acc", "pacc", "baseline_train_prior"))])
+    for label, key in (("mean abs. lean error", "mean_lean_error"), ("mean abs. share error", "mean_share_mae")):
+        rows.append([label, "", "", *(f"{q[m][key]:.3f}" for m in ("selected", *METHOD_COLUMNS))])
     return rows
 
 

@@ -59,7 +59,7 @@ class _Vectorizer:
     def __init__(self, spec: dict):
         self.pre = _PREPROCESSORS[spec["preprocessor"]]
         pattern = re.compile(spec["token_pattern"])
-        self.findall = pattern.findall if pattern.groups == 0 else (lambda s: [m for m in pattern.findall(s)])
+        self.findall = pattern.findall  # with one group findall returns it, as sklearn's tokenizer does
         self.lo, self.hi = spec["ngram_range"]
         self.binary, self.sublinear, self.norm = spec["binary"], spec["sublinear_tf"], spec["norm"]
         self.vocab = spec["vocabulary"]

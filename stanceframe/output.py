@@ -8,7 +8,6 @@ run never leaves half a file where a good one was.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
@@ -135,22 +134,3 @@ class RecordWriter:
             finally:
                 Path(self._tmp).unlink(missing_ok=True)
 
-
-def write_records(records, fmt: str, path: Path | None, fields: list[str]) -> int:
-    w = RecordWriter(fmt, path, fields)
-    try:
-        for r in records:
-            w.write(r)
-    except BaseException:
-        w.abort()
-        raise
-    w.close()
-    return w.count
-
-
-def csv_text(records: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    wr = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
-    wr.writeheader()
-    wr.writerows(records)
-    return buf.getvalue()

@@ -119,12 +119,3 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     artifact.write_atomic(out / "MODEL_CARD.md", model_card(metrics, manifest))
     return TrainResult(metrics, manifest, out)
 
-
-def current_label_hashes(model_manifest: dict) -> dict[str, str] | None:
-    """sha256 now of the label and source files the model was trained on (None if any is gone)."""
-    now = {}
-    for path in model_manifest.get("labels", {}):
-        if not Path(path).is_file():
-            return None
-        now[path] = sha256_file(Path(path))
-    return now
