@@ -83,7 +83,7 @@ with tempfile.TemporaryDirectory() as tmp:
               f"{corpus.stat().st_size / 1e6:.0f} MB JSONL")
         print(f"  bare stance pipeline.predict_proba: {bare:,.0f} sentences/s")
         print(f"  predict.py score end to end:        {e2e:,.0f} sentences/s ({wall:.1f} s wall, incl. start-up, "
-              f"reading, segmenting, stance + frame, uncertainty, article bootstrap, writing) "
+              f"reading, segmenting, stance + frame, uncertainty flags, writing) "
               f"= {e2e / bare:.0%} of bare")
         print(f"  peak RSS: {rss_half:.0f} MB for half the corpus, {rss:.0f} MB for all of it; "
               f"{os.cpu_count()} cores")
