@@ -226,13 +226,20 @@ def _render_score_table(console, rows, level: str) -> None:
                       f"frames: {a['top_frames'] or '-'}\n")
 
 
-def _console(file=None):
-    """A console for tables: the terminal's width, or a wide page when piped or written to a file."""
+def _console(file=None, fit=None):
+    """A console for tables: the terminal's width, or a wide page when piped or written to a file,
+    widened to table `fit`'s narrowest layout so that no column of a page is cropped."""
     from rich.console import Console
 
+    width = 160
+    if fit is not None:
+        from rich.measure import Measurement
+
+        probe = Console(width=10_000)
+        width = max(width, Measurement.get(probe, probe.options, fit).minimum)
     if file is not None:
-        return Console(file=file, width=160)
-    return Console() if sys.stdout.isatty() else Console(width=160)
+        return Console(file=file, width=width)
+    return Console() if sys.stdout.isatty() else Console(width=width)
 
 
 def _pct(a: dict, s: str) -> str:
@@ -241,7 +248,11 @@ def _pct(a: dict, s: str) -> str:
 
 
 def _lean(a: dict) -> str:
-    return "-" if a.get("lean") is None else f"{a['lean']:+.2f} [{a['lean_lo']:+.2f}, {a['lean_hi']:+.2f}]"
+    if a.get("lean") is None:
+        return "-"
+    from stanceframe.output import signed
+
+    return f"{signed(a['lean'])} [{signed(a['lean_lo'])}, {signed(a['lean_hi'])}]"
 
 
 @app.command()
@@ -320,10 +331,10 @@ def _corpus_frame(inputs, columns, model, n_boot, label: str | None = None):
 
     With `label`, every row's source is that label (one corpus compared as a whole).
     """
-    import numpy as np
     import pandas as pd
 
     from stanceframe.labels import STANCES
+    from stanceframe.quantify import ShareEstimator
 
     failures: list = []
     rows = []
@@ -345,8 +356,7 @@ def _corpus_frame(inputs, columns, model, n_boot, label: str | None = None):
     if missing:
         raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
                        "each outlet's files in a folder of its own")
-    q = model.quantifier
-    return df, (lambda P: q.shares_in(np.asarray(P), STANCES)[0])
+    return df, ShareEstimator(model.quantifier, STANCES)
 
 
 @app.command()
@@ -390,7 +400,8 @@ def sources(
         elif fmt == "csv":
             _emit(S.summaries_to_frame(result).round(4).to_csv(index=False), output)
         else:
-            _console().print(S.format_table(result))
+            table = S.format_table(result)
+            _console(fit=table).print(table)
             what = "model predictions" if corpus else "gold labels"
             _say(f"({what}; shares and lean with 95% bootstrap intervals; sorted by lean)")
     except StanceframeError as exc:
@@ -464,13 +475,15 @@ def compare(
 def _print_compare(r: dict, a: str, b: str) -> None:
     from rich.table import Table
 
+    from stanceframe.output import signed
+
     console = _console()
     table = Table(title=f"{a} vs {b}: stance shares and lean (95% bootstrap intervals)", title_justify="left")
     for h in ("", a, b, f"{a} - {b}"):
         table.add_column(h)
 
     def cell(d):
-        return f"{d['share'] if 'share' in d else d['value']:+.2f} [{d['lo']:+.2f}, {d['hi']:+.2f}]"
+        return f"{signed(d['share'] if 'share' in d else d['value'])} [{signed(d['lo'])}, {signed(d['hi'])}]"
 
     for s, d in r["diff_a_minus_b"]["stance_shares"].items():
         table.add_row(s, cell(r["a"]["stance_shares"][s]), cell(r["b"]["stance_shares"][s]), cell(d))

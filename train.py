@@ -59,7 +59,7 @@ def main(
         f"{ev['stance']['loso']['baseline_majority']['macro_f1']['value']:.3f}), frame LOSO accuracy "
         f"{ev['frame']['loso']['model']['accuracy']['value']:.3f} (majority "
         f"{ev['frame']['loso']['baseline_majority']['accuracy']['value']:.3f}), lean error "
-        f"{ev['stance']['loso']['quantification']['selected']['mean_lean_error']:.3f}"
+        f"{ev['stance']['loso']['quantification'][result.metrics['final']['stance']['quantifier']]['mean_lean_error']:.3f}"
     )
 
 

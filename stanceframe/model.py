@@ -3,9 +3,8 @@
 Hyperparameters are chosen by cross-validation grouped by source inside the training data only
 (nested); the outer splits are leave-one-source-out (the use case: new articles come from outlets
 the model has not seen) and stratified k-fold. The majority-class baseline is scored on the same
-outer splits. For stance, outlet-level shares are also estimated with four counting methods and
-the one that does best inside the training folds is used (quantification: Forman 2008; Bella et
-al. 2010).
+outer splits. For stance, each held-out outlet's shares are also estimated with five counting
+methods (see `quantify`), whose measurements come from the training folds only.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from .features import clean, concepts
 from .labels import STANCES
-from .quantify import QUANTIFIERS, Quantifier, estimate_shares, lean, misclassification
+from .quantify import QUANTIFIER, QUANTIFIERS, Quantifier, fit_calibration, lean, misclassification
 
 SEED = 0
 N_BOOT = 1000
@@ -89,7 +88,8 @@ def search(X, y, groups, target: str, memory=None) -> GridSearchCV:
 
 
 def fit_quantifier(gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:
-    """Choose the counting method by lean error on held-out groups of the training data only."""
+    """The counting method's measurements, from out-of-fold predictions of the training data only:
+    each group of the inner CV is predicted by a model fitted on the others."""
     classes = gs.best_estimator_.classes_
     y_idx = np.searchsorted(classes, y)
     P_oof = np.zeros((len(y), len(classes)))
@@ -97,19 +97,9 @@ def fit_quantifier(gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:
         est = make_pipeline(memory).set_params(**gs.best_params_).fit(X[tr], y[tr])
         P_oof[np.ix_(te, np.searchsorted(classes, est.classes_))] = est.predict_proba(X[te])
     hard, soft = misclassification(P_oof, y_idx, len(classes))
-    errors = {}
-    if "pro_ukraine" in classes and "russia_accommodating" in classes:
-        for method in QUANTIFIERS:
-            errs = []
-            for g in np.unique(groups):
-                m = groups == g
-                # matrices from the other groups, so a group is not used to correct itself
-                h, s = misclassification(P_oof[~m], y_idx[~m], len(classes))
-                gold = np.bincount(y_idx[m], minlength=len(classes)) / m.sum()
-                errs.append(abs(lean(estimate_shares(P_oof[m], method, h, s), classes) - lean(gold, classes)))
-            errors[method] = float(np.mean(errs))
-    method = min(errors, key=errors.get) if errors else "pcc"
-    return Quantifier(method, [str(c) for c in classes], hard, soft, errors)
+    temperature, bias = fit_calibration(P_oof, y_idx)
+    prior = np.bincount(y_idx, minlength=len(classes)) / len(y_idx)
+    return Quantifier(QUANTIFIER, [str(c) for c in classes], hard, soft, temperature, bias, prior)
 
 
 # --- metrics ----------------------------------------------------------------------------------
@@ -184,7 +174,7 @@ def _outer_fold(X, y, groups, tr, te, name, target, scheme) -> dict:
         if target == "stance" and scheme == "loso":
             q = fit_quantifier(gs, X[tr], y[tr], groups[tr], gs.estimator.memory)
             fold["quantifier"] = q.method
-            fold["quantifier_inner_lean_error"] = q.inner_errors
+            fold["calibration"] = {"temperature": q.temperature, "bias": dict(zip(q.classes, q.bias.tolist()))}
             out["quantifier"] = q
     return out
 
@@ -279,8 +269,7 @@ def _source_shares(P_test, y_test, y_train, classes, q: Quantifier) -> dict:
     gold = np.array([(y_test == c).mean() for c in classes])
     prior = np.array([(y_train == c).mean() for c in classes])
     # the fold's model may not know every class (one labelled only in the held-out source)
-    est = {m: Quantifier(m, q.classes, q.hard, q.soft).shares_in(P_test, classes)[0] for m in QUANTIFIERS}
-    est["selected"] = est[q.method]
+    est = {m: q.using(m).shares_in(P_test, classes)[0] for m in QUANTIFIERS}
     est["baseline_train_prior"] = prior
     return {
         "n": int(len(y_test)),
@@ -291,7 +280,6 @@ def _source_shares(P_test, y_test, y_train, classes, q: Quantifier) -> dict:
                 "lean_error": abs(lean(s, classes) - lean(gold, classes))}
             for m, s in est.items()
         },
-        "selected_method": q.method,
     }
 
 
@@ -314,4 +302,4 @@ def top_features(pipeline: Pipeline, n: int = 12) -> dict:
 
 
 __all__ = ["STANCES", "QUANTIFIERS", "make_pipeline", "search", "evaluate", "fit_final", "fit_quantifier",
-           "estimate_shares", "top_features"]
+           "top_features"]

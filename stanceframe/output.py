@@ -20,6 +20,11 @@ from .errors import BadInput
 FORMATS = ("table", "json", "jsonl", "csv", "parquet")
 
 
+def signed(x: float) -> str:
+    """A lean or difference to two places with its sign; never "-0.00" for a value that rounds to 0."""
+    return f"{round(x, 2) + 0.0:+.2f}"
+
+
 def _plain(v):
     if isinstance(v, float) and math.isnan(v):
         return None

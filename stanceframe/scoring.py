@@ -206,12 +206,11 @@ class Scorer:
             return point, None
         n = len(P)
         rng = np.random.default_rng(SEED)
-        if n * self.n_boot <= 2_000_000:  # all replicates' weights at once
-            W = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) / n
-            reps = q.shares_in(P, STANCES, W)
-        else:  # a very long article: one replicate at a time, so memory stays bounded
-            reps = np.vstack([q.shares_in(P, STANCES, np.bincount(rng.integers(0, n, n), minlength=n)[None] / n)
-                              for _ in range(self.n_boot)])
+        # replicates' weights in blocks of at most 2 million numbers, so a very long article's
+        # bootstrap stays in bounded memory
+        block = max(1, 2_000_000 // n)
+        reps = np.vstack([q.shares_in(P, STANCES, rng.multinomial(n, np.full(n, 1 / n), size=min(block, self.n_boot - i)) / n)
+                          for i in range(0, self.n_boot, block)])
         return point, reps
 
 

@@ -8,6 +8,8 @@ summary describes the same sentences.
 
 Stance shares of a set of sentences come from an ``estimator(P[n, 4]) -> shares[4]``; the default
 column mean is classify-and-count for one-hot rows and probabilistic counting for probabilities.
+An estimator that also has ``batch(W[r, n], P) -> shares[r, 4]`` (shares under each row of
+sentence weights) gets all bootstrap replicates at once, as weights.
 Intervals are 95% percentile bootstrap intervals. Sentences of one article share an author and an
 angle, so resampling sentences would pretend they are independent: a group with two or more
 articles is resampled by whole articles (cluster bootstrap), a group with one article by sentences.
@@ -33,6 +35,7 @@ from rich.table import Table
 
 from stanceframe.errors import BadInput
 from stanceframe.labels import FRAMES, STANCES
+from stanceframe.output import signed
 
 PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
 REQUIRED_COLUMNS = ("doc_id", "text", "frame", *PROB_COLUMNS)
@@ -156,8 +159,13 @@ def _bootstrap(
     point = np.asarray(estimator(P), dtype=float)
     if point.shape != (len(STANCES),):
         raise ValueError(f"estimator must return {len(STANCES)} shares, not shape {point.shape}")
+    counts = draws[:, codes]  # how often each sentence is drawn, per replicate
+    if hasattr(estimator, "batch"):  # a weighted estimator: all replicates in blocks of 2M numbers
+        block = max(1, 2_000_000 // len(P))
+        return point, np.vstack([estimator.batch(c / c.sum(1, keepdims=True), P)
+                                 for c in (counts[i : i + block] for i in range(0, n_boot, block))])
     rows = np.arange(len(P))
-    replicates = [estimator(P[np.repeat(rows, w)]) for w in draws[:, codes]]
+    replicates = [estimator(P[np.repeat(rows, w)]) for w in counts]
     return point, np.asarray(replicates, dtype=float)
 
 
@@ -448,7 +456,7 @@ def _pct(d: Mapping[str, float]) -> str:
 
 
 def _signed(d: Mapping[str, float]) -> str:
-    return f"{d['value']:+.2f} [{d['lo']:+.2f}, {d['hi']:+.2f}]"
+    return f"{signed(d['value'])} [{signed(d['lo'])}, {signed(d['hi'])}]"
 
 
 def format_table(summaries: Summaries) -> Table:
@@ -460,7 +468,7 @@ def format_table(summaries: Summaries) -> Table:
         "lean = pro-Ukraine − Russia-accommodating",
     )
     show_uncertain = any(s.n_uncertain for s in summaries.sources)
-    table.add_column(summaries.by)
+    table.add_column(summaries.by, no_wrap=True)  # a source's name is never cut short: other columns wrap
     table.add_column("articles", justify="right")
     table.add_column("sentences", justify="right")
     if show_uncertain:
@@ -581,7 +589,7 @@ def write_chart(summaries: Summaries, path: str | os.PathLike) -> Path:
         # right of the interval unless it runs up against the axis end; never over the error bar
         right = lean["hi"] < 0.6
         x = lean["hi"] if right else lean["lo"]
-        ax_lean.annotate(f"{lean['value']:+.2f}", (x, yi), xytext=(5 if right else -5, 0),
+        ax_lean.annotate(signed(lean["value"]), (x, yi), xytext=(5 if right else -5, 0),
                          textcoords="offset points", ha="left" if right else "right", va="center",
                          fontsize=9)
     ax_lean.set_xlim(-1.1, 1.1)  # past the ends, so a lean of exactly ±1 is not cut in half

@@ -98,7 +98,8 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
         "evaluation": evaluation,
         "final": {
             "stance": {"params": stance_params, "quantifier": quantifier.method,
-                       "quantifier_inner_lean_error": quantifier.inner_errors},
+                       "calibration": {"temperature": quantifier.temperature,
+                                       "bias": dict(zip(quantifier.classes, quantifier.bias.tolist()))}},
             "frame": {"params": frame_params},
         },
         "top_features": {"stance": M.top_features(stance), "frame": M.top_features(frame)},

@@ -173,6 +173,25 @@ def test_custom_estimator_is_used_for_point_and_replicates():
     assert voted.stance_shares["pro_ukraine"] == {"share": 1.0, "lo": 1.0, "hi": 1.0}
 
 
+def test_a_weighted_estimator_gives_the_replicates_of_resampling():
+    """batch(W, P) with the draw counts as weights must equal estimating on the resampled rows."""
+
+    class WeightedMean:
+        def __call__(self, P):
+            return P.mean(axis=0)
+
+        def batch(self, W, P):
+            return W @ P
+
+    df = random_corpus(n_sources=2)
+    plain = source_summaries(df, n_boot=200, estimator=lambda P: P.mean(axis=0))
+    weighted = source_summaries(df, n_boot=200, estimator=WeightedMean())
+    for p, w in zip(plain.sources, weighted.sources):
+        for stance in STANCES:
+            assert w.stance_shares[stance] == pytest.approx(p.stance_shares[stance], abs=1e-12)
+        assert w.lean == pytest.approx(p.lean, abs=1e-12)
+
+
 def test_interval_is_widened_to_contain_a_point_no_resample_reproduces():
     # Ten distinct articles are drawn without a repeat in 0.04% of resamples, so this estimator's
     # replicates are nearly all "none" while its point estimate is "pro_ukraine".
@@ -387,3 +406,9 @@ def test_chart_suffix_must_be_png_or_svg(summaries, tmp_path):
     with pytest.raises(BadInput, match="folder does not exist"):
         write_chart(summaries, tmp_path / "missing" / "chart.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_signed_never_prints_minus_zero():
+    from stanceframe.output import signed
+
+    assert [signed(x) for x in (-1e-9, -0.0, 0.004, -0.005001, 0.5)] == ["+0.00", "+0.00", "+0.00", "-0.01", "+0.50"]

@@ -169,20 +169,6 @@ def test_predict_cli_refuses_a_corrupt_model_without_traceback(trained, tmp_path
     assert "not the one recorded" in result.output and "Traceback" not in result.output
 
 
-def test_quantifiers_recover_shares_when_the_classifier_is_perfect():
-    P = np.eye(3)[[0, 0, 1, 2]]
-    for method in M.QUANTIFIERS:
-        assert np.allclose(M.estimate_shares(P, method, np.eye(3), np.eye(3)), [0.5, 0.25, 0.25])
-
-
-def test_adjusted_count_undoes_a_known_misclassification():
-    # true shares (0.5, 0.5); class 0 is predicted as 1 a fifth of the time
-    hard = np.array([[0.8, 0.0], [0.2, 1.0]])
-    P = np.eye(2)[[0] * 40 + [1] * 60]  # what such a classifier outputs on 50/50 data
-    assert np.allclose(M.estimate_shares(P, "cc"), [0.4, 0.6])
-    assert np.allclose(M.estimate_shares(P, "acc", hard=hard), [0.5, 0.5])
-
-
 def test_a_stance_only_one_source_has_does_not_break_training(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     lines = corpus["labels"].read_text(encoding="utf-8").splitlines()
@@ -195,15 +181,6 @@ def test_a_stance_only_one_source_has_does_not_break_training(tmp_path):
     for s in per_source.values():
         for est in s["estimates"].values():
             assert sum(est["shares"].values()) == pytest.approx(1, abs=1e-5)  # shares rounded to 6 places
-
-
-def test_shares_of_a_class_the_quantifier_does_not_know_are_zero():
-    from stanceframe.quantify import Quantifier
-
-    q = Quantifier("acc", ["a", "b"], np.eye(2), np.eye(2))
-    P = np.array([[0.9, 0.0, 0.1], [0.2, 0.0, 0.8]])  # columns in ("a", "c", "b") order
-    shares = q.shares_in(P, ["a", "c", "b"])[0]
-    assert shares.tolist() == pytest.approx([0.5, 0.0, 0.5])
 
 
 def test_out_naming_a_file_is_refused_before_training(trained, tmp_path):
