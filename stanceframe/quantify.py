@@ -16,9 +16,8 @@ import numpy as np
 
 QUANTIFIERS = ("cc", "pcc", "acc", "pacc", "emq")
 QUANTIFIER = "emq"  # the method the model uses; chosen from the literature above, not by these labels' scores
-_EM_TOL, _EM_MAX_ITER = 1e-6, 1000
+_EM_TOL, _EM_MAX_ITER = 1e-4, 1000
 _MIN_PRIOR = 1e-3  # a class absent from the training data must not divide by zero
-_CHUNK = 2_000_000  # array elements per EM step; bounds memory for many long replicates
 
 
 def misclassification(P_oof: np.ndarray, y_idx: np.ndarray, k: int):
@@ -64,26 +63,19 @@ def fit_calibration(P_oof: np.ndarray, y_idx: np.ndarray) -> tuple[float, np.nda
 def _emq(W: np.ndarray, P: np.ndarray, prior: np.ndarray) -> np.ndarray:
     """EM re-estimation of the class shares of each row of weights W, from calibrated P.
 
-    The log-likelihood is concave in the shares, so where EM starts changes only how long it takes:
-    every row starts from the solution for the rows' average weighting (bootstrap replicates lie
-    near it), stops when its shares move less than the tolerance, and only rows still moving are
-    iterated (rows whose shares creep toward 0 converge slowly)."""
+    On a few sentences the likelihood is nearly flat and its maximum ill-determined, so where EM
+    starts and stops is part of the estimator. As in QuaPy's EMQ (Moreo, Esuli & Sebastiani 2021),
+    every row starts from the training prior and stops when its shares move less than 1e-4 in an
+    iteration (here: no share moves that much); only rows still moving are iterated."""
     prior = np.maximum(prior, _MIN_PRIOR)
-    start = _em_rows(W.mean(0, keepdims=True), P, prior, prior[None])[0] if len(W) > 1 else prior
-    out = np.empty((len(W), P.shape[1]))
-    step = max(1, _CHUNK // max(1, P.size))
-    for lo in range(0, len(W), step):
-        out[lo : lo + step] = _em_rows(W[lo : lo + step], P, prior, np.tile(start, (min(step, len(W) - lo), 1)))
-    return out
-
-
-def _em_rows(w: np.ndarray, P: np.ndarray, prior: np.ndarray, q: np.ndarray) -> np.ndarray:
-    q = q.copy()
-    active = np.arange(len(w))
+    q = np.tile(prior, (len(W), 1))
+    active = np.arange(len(W))
     for _ in range(_EM_MAX_ITER):
-        A = P[None] * (q[active] / prior)[:, None, :]
-        A /= A.sum(2, keepdims=True)
-        q_new = np.einsum("rn,rnk->rk", w[active], A)
+        # E and M steps at once: posterior of class k for sentence n under row r's shares is
+        # P[n, k] * ratio[r, k] / D[r, n]; the new shares are their W-weighted sums
+        ratio = q[active] / prior
+        D = ratio @ P.T
+        q_new = ratio * ((W[active] / D) @ P)
         moving = np.abs(q_new - q[active]).max(1) >= _EM_TOL
         q[active] = q_new
         active = active[moving]
