@@ -70,7 +70,7 @@ def _print_tables(metrics: dict) -> None:
     from stanceframe.card import (HEADLINE_HEADER, LEAN_HEADER, PER_CLASS_HEADER, headline_rows, lean_rows,
                                   per_class_rows)
 
-    console = Console(file=sys.stdout, width=max(Console().width, 110))
+    console = Console(file=sys.stdout, width=max(Console().width, 140))
     for title, header, rows in (
         ("Held-out performance (nested CV; 95% bootstrap intervals)", HEADLINE_HEADER, headline_rows(metrics)),
         ("Outlet lean on held-out outlets: gold vs estimates", LEAN_HEADER, lean_rows(metrics)),

@@ -46,6 +46,12 @@ def test_train_writes_the_model_folder_and_reports(trained):
             d = loso[name][measure]
             assert d["lo"] <= d["value"] <= d["hi"]
     assert set(loso["per_source"]) == set(ARTICLES)
+    for method, q in loso["quantification"].items():
+        errors = [s["estimates"][method]["lean_error"] for s in loso["per_source"].values()]
+        assert q["mean_lean_error"] == pytest.approx(np.mean(errors), abs=1e-5)
+        assert min(errors) - 1e-6 <= q["mean_lean_error_lo"] <= q["mean_lean_error"] <= q["mean_lean_error_hi"]
+        assert q["mean_lean_error_hi"] <= max(errors) + 1e-6
+    assert metrics["final"]["stance"]["quantifier"] == "emq"
     card = (base / "model1" / "MODEL_CARD.md").read_text()
     for heading in ("## Intended use", "## Training data", "## Evaluation", "Media-bias accuracy",
                     "## Top features per class", "majority baseline"):
