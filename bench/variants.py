@@ -28,6 +28,7 @@ from stanceframe.training import load_training_data  # noqa: E402
 CHARS = TfidfVectorizer(preprocessor=clean, analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
 VARIANTS = {
     "shipped (C)": {},
+    "C up to 10": {"clf__C": [0.3, 1.0, 3.0, 10.0]},  # frame always chooses the shipped grid's top C
     "+ class weight": {"clf__class_weight": ["balanced", None]},
     "+ char 2-5-grams": {"features__chars": ["drop", CHARS]},
     "+ min_df, sublinear tf": {"features__words__min_df": [1, 2], "features__words__sublinear_tf": [True, False]},

@@ -87,7 +87,7 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "sentences its likelihood is nearly flat and the estimate swings; read the intervals, not the point. "
         "The lean error below is measured on held-out outlets of {lo} to {hi} sentences.".format(
             lo=min(data["per_source"].values()), hi=max(data["per_source"].values())),
-        "- Larger nested grids (class weights, character n-grams, min_df, sublinear tf) were measured "
+        "- Larger nested grids (C up to 10, class weights, character n-grams, min_df, sublinear tf) were measured "
         "(`python bench/variants.py`) and did not raise frame accuracy.",
         "",
         "## Training data",
