@@ -125,7 +125,7 @@ def score(
         if progress:
             progress.start()
             task = progress.add_task("scoring", total=None, docs=0)
-        # sentence rows written to a file need no article intervals: skip their bootstrap
+        # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), _load(model),
                                                boot, failures, jobs=jobs, records=level == "sentence"):

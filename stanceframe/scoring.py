@@ -173,19 +173,18 @@ class Scorer:
         rec = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date, "url": doc.url,
                "n_sentences": len(scored), "n_stance_bearing": sum(s.stance != "none" for s in counted),
                "n_uncertain": len(scored) - len(counted), "quantifier": self.model.quantifier.method}
-        if counted:
+        if counted and self.n_boot:  # n_boot 0: profiles nobody will read (only sentence rows are written)
             point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
             lean = point[0] - point[1]
             for j, st in enumerate(STANCES):
                 rec[f"share_{st}"] = round(float(point[j]), 4)
             rec["lean"] = round(float(lean), 4)
-            if reps is not None:
-                lo, hi = np.percentile(reps, [2.5, 97.5], axis=0)
-                for j, st in enumerate(STANCES):
-                    rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4)
-                    rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4)
-                llo, lhi = np.percentile(reps[:, 0] - reps[:, 1], [2.5, 97.5])
-                rec.update(lean_lo=round(float(min(llo, lean)), 4), lean_hi=round(float(max(lhi, lean)), 4))
+            lo, hi = np.percentile(reps, [2.5, 97.5], axis=0)
+            for j, st in enumerate(STANCES):
+                rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4)
+                rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4)
+            llo, lhi = np.percentile(reps[:, 0] - reps[:, 1], [2.5, 97.5])
+            rec.update(lean_lo=round(float(min(llo, lean)), 4), lean_hi=round(float(max(lhi, lean)), 4))
             frames = Counter(s.frame for s in counted)
             rec["top_frames"] = ", ".join(f"{f} {n / len(counted):.0%}" for f, n in frames.most_common(3))
         else:
@@ -195,15 +194,9 @@ class Scorer:
         return rec
 
     def bootstrap(self, P: np.ndarray):
-        """Shares (STANCES order) by the model's counting method, and n_boot bootstrap replicates.
-
-        With n_boot 0 (profiles nobody will read, as when only sentence rows are written) the
-        replicates are None.
-        """
+        """Shares (STANCES order) by the model's counting method, and n_boot bootstrap replicates."""
         q = self.model.quantifier
         point = q.shares_in(P, STANCES)[0]
-        if not self.n_boot:
-            return point, None
         n = len(P)
         rng = np.random.default_rng(SEED)
         # replicates' weights in blocks of at most 2 million numbers, so a very long article's
