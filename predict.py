@@ -228,18 +228,31 @@ def _render_score_table(console, rows, level: str) -> None:
 
 def _console(file=None, fit=None):
     """A console for tables: the terminal's width, or a wide page when piped or written to a file,
-    widened to table `fit`'s narrowest layout so that no column of a page is cropped."""
+    widened until table `fit` renders whole (rich crops a table whose columns cannot shrink enough)."""
     from rich.console import Console
 
-    width = 160
-    if fit is not None:
-        from rich.measure import Measurement
-
-        probe = Console(width=10_000)
-        width = max(width, Measurement.get(probe, probe.options, fit).minimum)
+    width = 160 if fit is None else _uncropped_width(fit, 160)
     if file is not None:
         return Console(file=file, width=width)
     return Console() if sys.stdout.isatty() else Console(width=width)
+
+
+def _uncropped_width(table, start: int) -> int:
+    """The narrowest width from `start` up at which every row of `table` keeps its right border."""
+    import io
+
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    probe = Console(width=10_000)
+    widest = max(start, Measurement.get(probe, probe.options, table).maximum)
+    for width in [*range(start, widest, 10), widest]:
+        buffer = io.StringIO()
+        Console(file=buffer, width=width).print(table)
+        rows = [ln.rstrip() for ln in buffer.getvalue().splitlines() if ln[:1] in "┏┃┡│└"]
+        if all(r[-1:] in "┓┃┩│┘" for r in rows):
+            return width
+    return widest
 
 
 def _pct(a: dict, s: str) -> str:
@@ -326,8 +339,10 @@ def _gold_frame(by: str):
     return df, None
 
 
-def _corpus_frame(inputs, columns, model, n_boot, label: str | None = None):
+def _corpus_frame(inputs, columns, model, label: str | None = None):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
+
+    Only sentence rows are used (the summary resamples them itself), so articles get no shares.
 
     With `label`, every row's source is that label (one corpus compared as a whole).
     """
@@ -338,7 +353,7 @@ def _corpus_frame(inputs, columns, model, n_boot, label: str | None = None):
 
     failures: list = []
     rows = []
-    for doc, records, article in _scored(inputs, columns, model, n_boot, failures, jobs=2):
+    for doc, records, article in _scored(inputs, columns, model, 0, failures, jobs=2):
         if article["n_sentences"] == 0:
             continue
         for r in records:
@@ -381,7 +396,7 @@ def sources(
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
     try:
         if corpus:
-            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model), 200)
+            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model))
         else:
             df, estimator = _gold_frame(by)
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
@@ -445,8 +460,8 @@ def compare(
                 raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
             cols = _columns(text_column, id_column, source_column)
             loaded = _load(model)
-            da, estimator = _corpus_frame([a], cols, loaded, 200, label=a)
-            db, _ = _corpus_frame([b], cols, loaded, 200, label=b)
+            da, estimator = _corpus_frame([a], cols, loaded, label=a)
+            db, _ = _corpus_frame([b], cols, loaded, label=b)
             names = (a, b)
         else:
             gold, estimator = _gold_frame("source")

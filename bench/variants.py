@@ -58,7 +58,8 @@ for name, extra in VARIANTS.items():
     M.make_pipeline = with_chars_slot
     M.GRID.update({t: {**g, **extra} for t, g in shipped_grid.items()})
     started = time.perf_counter()
-    res = M.evaluate(X, targets, groups, schemes=("loso",), n_jobs=2)
+    # the variant lives in this process's module state: only forked workers (Linux) inherit it
+    res = M.evaluate(X, targets, groups, schemes=("loso",), n_jobs=2 if sys.platform.startswith("linux") else 1)
     took = time.perf_counter() - started
     st, fr = res["stance"]["loso"], res["frame"]["loso"]
     chosen = "; ".join(",".join(f"{k}={str(v)[:8]}" for k, v in f["chosen"].items()) for f in fr["folds"])

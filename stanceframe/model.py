@@ -18,6 +18,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from threadpoolctl import threadpool_limits
 
+from .errors import StanceframeError
 from .features import clean, concepts
 from .labels import STANCES
 from .quantify import QUANTIFIER, QUANTIFIERS, Quantifier, fit_calibration, lean, misclassification
@@ -189,6 +190,8 @@ def evaluate(X, targets: dict, groups, schemes=("loso", "kfold"), n_jobs: int = 
     targets = {t: np.asarray(y, dtype=object) for t, y in targets.items()}
     jobs = [(t, sch, tr, te, name) for t, y in targets.items() for sch in schemes
             for tr, te, name in outer_splits(y, groups, sch)]
+    for text in X:  # fill the feature caches once, here, for every worker process to inherit
+        concepts(text)
     # the final fits are the longest tasks (a search on all rows, then the quantifier): first
     tasks = [(fit_final, (X, y, groups, t)) for t, y in targets.items()] if final else []
     tasks += [(_outer_fold, (X, targets[t], groups, tr, te, name, t, sch)) for t, sch, tr, te, name in jobs]
@@ -225,23 +228,90 @@ def _call(task):
     return func(*args)
 
 
-def _run(tasks, n_jobs: int) -> list:
-    """Run (func, args) tasks in order, in `n_jobs` forked processes.
+def _worker(tasks, conn) -> None:
+    """Run the tasks whose indices arrive on `conn` until None arrives; send back (index, ok, value)."""
+    import signal
 
-    Forked rather than spawned (joblib's default) where the platform allows: a spawned worker
-    imports scikit-learn again, which cost about 2.5 s of an 11 s run on a 2-core machine.
-    Tasks are handed out one at a time in the order given, so callers put the longest first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    while True:
+        try:
+            i = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if i is None:
+            return
+        try:
+            result = (i, True, _call(tasks[i]))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            result = (i, False, exc)
+        try:
+            conn.send(result)
+        except Exception as exc:  # noqa: BLE001 - a value or exception that does not pickle
+            conn.send((i, False, RuntimeError(repr(exc))))
+
+
+def _run(tasks, n_jobs: int) -> list:
+    """Run (func, args) tasks in `n_jobs` worker processes; results in the order given.
+
+    On Linux the workers are forked, so they inherit the tasks and the imported libraries: a
+    spawned worker (joblib's default) imports scikit-learn again, which cost about 2.5 s of an
+    11 s run on a 2-core machine. The parent watches them, so that a worker that dies (out of
+    memory) is an error rather than a hang, and Ctrl-C stops them all. Elsewhere (fork is unsafe
+    on macOS) joblib spawns. Tasks start in the order given, so callers put the longest first.
     """
-    import multiprocessing
+    import sys
 
     if n_jobs <= 1 or len(tasks) <= 1:
         return [_call(t) for t in tasks]
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not sys.platform.startswith("linux"):
         from joblib import Parallel, delayed
 
         return Parallel(n_jobs=n_jobs)(delayed(_call)(t) for t in tasks)
-    with multiprocessing.get_context("fork").Pool(min(n_jobs, len(tasks))) as pool:
-        return pool.map(_call, tasks, chunksize=1)
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    results: list = [None] * len(tasks)
+    todo = iter(range(len(tasks)))
+    workers, active = [], {}  # all worker processes; pipe -> process of those with a task in flight
+
+    def died(proc):
+        proc.join()
+        return StanceframeError(f"a training worker process died (exit code {proc.exitcode}; out of memory?); "
+                                "nothing was written; try --n-jobs 1")
+
+    try:
+        for _ in range(min(n_jobs, len(tasks))):
+            conn, child_end = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(tasks, child_end), daemon=True)
+            proc.start()
+            child_end.close()
+            workers.append(proc)
+            conn.send(next(todo))
+            active[conn] = proc
+        while active:
+            ready = wait([*active, *(p.sentinel for p in active.values())])
+            for conn, proc in list(active.items()):
+                if conn in ready:  # read a result before anything else: a large one fills the pipe
+                    try:
+                        i, ok, value = conn.recv()
+                    except EOFError:
+                        raise died(proc) from None
+                    if not ok:
+                        raise value
+                    results[i] = value
+                    nxt = next(todo, None)
+                    conn.send(nxt)
+                    if nxt is None:
+                        del active[conn]
+                elif proc.sentinel in ready:
+                    raise died(proc)
+    finally:
+        for proc in workers:
+            proc.terminate()  # idle workers wait for their next task; an error leaves others busy
+        for proc in workers:
+            proc.join()
+    return results
 
 
 def fit_final(X, y, groups, target: str):

@@ -114,6 +114,10 @@ class Quantifier:
         self.temperature = float(temperature)
         self.bias = np.zeros(k) if bias is None else np.asarray(bias, dtype=float)
         self.prior = np.full(k, 1 / k) if prior is None else np.asarray(prior, dtype=float)
+        shapes = (self.hard.shape, self.soft.shape, self.bias.shape, self.prior.shape)
+        if shapes != ((k, k), (k, k), (k,), (k,)) or not self.temperature > 0:
+            raise ValueError(f"quantifier for {k} classes has matrices, bias or prior of the wrong shape, "
+                             "or a temperature that is not positive")
 
     def using(self, method: str) -> Quantifier:
         """The same measurements, counted another way."""

@@ -76,7 +76,9 @@ def empty_record(doc: Document) -> dict:
 
 class Scorer:
     def __init__(self, model, n_boot: int = N_BOOT_ARTICLE, records: bool = True):
-        """`records`: build sentence records (False when only article profiles are wanted)."""
+        """`records`: build sentence records (False when only article profiles are wanted);
+        `n_boot`: replicates for article intervals, 0 for no article shares at all (when only
+        sentence rows are wanted, counting each article would be wasted work)."""
         self.model = model
         self.records = records
         self.linear = model.linear
@@ -177,14 +179,14 @@ class Scorer:
             point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
             lean = point[0] - point[1]
             for j, st in enumerate(STANCES):
-                rec[f"share_{st}"] = round(float(point[j]), 4)
-            rec["lean"] = round(float(lean), 4)
+                rec[f"share_{st}"] = round(float(point[j]), 4) + 0.0
+            rec["lean"] = round(float(lean), 4) + 0.0  # + 0.0: never -0.0
             lo, hi = np.percentile(reps, [2.5, 97.5], axis=0)
             for j, st in enumerate(STANCES):
-                rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4)
-                rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4)
+                rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4) + 0.0
+                rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4) + 0.0
             llo, lhi = np.percentile(reps[:, 0] - reps[:, 1], [2.5, 97.5])
-            rec.update(lean_lo=round(float(min(llo, lean)), 4), lean_hi=round(float(max(lhi, lean)), 4))
+            rec.update(lean_lo=round(float(min(llo, lean)), 4) + 0.0, lean_hi=round(float(max(lhi, lean)), 4) + 0.0)
             frames = Counter(s.frame for s in counted)
             rec["top_frames"] = ", ".join(f"{f} {n / len(counted):.0%}" for f, n in frames.most_common(3))
         else:
@@ -194,9 +196,12 @@ class Scorer:
         return rec
 
     def bootstrap(self, P: np.ndarray):
-        """Shares (STANCES order) by the model's counting method, and n_boot bootstrap replicates."""
+        """Shares (STANCES order) by the model's counting method, and n_boot bootstrap replicates
+        (None when n_boot is 0)."""
         q = self.model.quantifier
         point = q.shares_in(P, STANCES)[0]
+        if not self.n_boot:
+            return point, None
         n = len(P)
         rng = np.random.default_rng(SEED)
         # replicates' weights in blocks of at most 2 million numbers, so a very long article's

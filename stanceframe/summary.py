@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rich.cells import cell_len
 from rich.table import Table
 
 from stanceframe.errors import BadInput
@@ -159,13 +160,16 @@ def _bootstrap(
     point = np.asarray(estimator(P), dtype=float)
     if point.shape != (len(STANCES),):
         raise ValueError(f"estimator must return {len(STANCES)} shares, not shape {point.shape}")
-    counts = draws[:, codes]  # how often each sentence is drawn, per replicate
-    if hasattr(estimator, "batch"):  # a weighted estimator: all replicates in blocks of 2M numbers
-        block = max(1, 2_000_000 // len(P))
-        return point, np.vstack([estimator.batch(c / c.sum(1, keepdims=True), P)
-                                 for c in (counts[i : i + block] for i in range(0, n_boot, block))])
+    # draws[:, codes]: how often each sentence is drawn, per replicate; built a block at a time
+    block = max(1, 2_000_000 // len(P))
+    if hasattr(estimator, "batch"):  # a weighted estimator: a block of replicates at once
+        reps = []
+        for i in range(0, n_boot, block):
+            counts = draws[i : i + block][:, codes]
+            reps.append(estimator.batch(counts / counts.sum(1, keepdims=True), P))
+        return point, np.vstack(reps)
     rows = np.arange(len(P))
-    replicates = [estimator(P[np.repeat(rows, w)]) for w in counts]
+    replicates = [estimator(P[np.repeat(rows, w[codes])]) for w in draws]
     return point, np.asarray(replicates, dtype=float)
 
 
@@ -468,7 +472,9 @@ def format_table(summaries: Summaries) -> Table:
         "lean = pro-Ukraine − Russia-accommodating",
     )
     show_uncertain = any(s.n_uncertain for s in summaries.sources)
-    table.add_column(summaries.by, no_wrap=True)  # a source's name is never cut short: other columns wrap
+    # a source's name is shown whole (up to 40 characters on a line, folded beyond): other columns wrap first
+    longest = max((cell_len(str(s.source)) for s in summaries.sources), default=0)
+    table.add_column(summaries.by, min_width=min(40, max(longest, len(summaries.by))), overflow="fold")
     table.add_column("articles", justify="right")
     table.add_column("sentences", justify="right")
     if show_uncertain:

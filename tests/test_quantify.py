@@ -90,3 +90,12 @@ def test_an_unknown_method_is_refused():
     with pytest.raises(ValueError, match="unknown quantifier"):
         Quantifier("median", ["a", "b"], np.eye(2), np.eye(2))
 
+
+
+@pytest.mark.parametrize("change", [{"bias": [0.0]}, {"prior": [1.0, 0.0, 0.0]}, {"temperature": 0.0},
+                                    {"hard": [[1.0]]}])
+def test_a_quantifier_of_the_wrong_shape_is_refused(change):
+    fields = {"method": "emq", "classes": ["a", "b"], "hard": np.eye(2).tolist(), "soft": np.eye(2).tolist(),
+              "temperature": 1.0, "bias": [0.0, 0.0], "prior": [0.5, 0.5], **change}
+    with pytest.raises(ValueError, match="wrong shape"):
+        Quantifier.from_dict(fields)

@@ -572,3 +572,17 @@ def test_compare_empty_corpus(tmp_path, monkeypatch):
     result = failed(invoke("compare", "pro.csv", "empty.csv", "--n-boot", "50"))
     assert "empty.csv" in result.stderr
     assert "nothing could be scored" in result.stderr
+
+
+def test_long_source_names_are_shown_whole_and_no_column_is_cropped(tmp_path):
+    long_names = {f"The Weekly Review of Caspian Affairs and Regional Diplomacy, edition {k}": texts
+                  for k, texts in zip("AB", OUTLETS.values())}
+    rows = corpus_rows(long_names)
+    path = write_csv(tmp_path / "corpus.csv", ["id", "source", "text"], [list(r) for r in rows])
+    out = ok(invoke("sources", path, "--n-boot", N_BOOT)).stdout
+    table_rows = [ln.rstrip() for ln in out.splitlines() if ln[:1] in "┏┃┡│└"]
+    assert table_rows and all(r[-1] in "┓┃┩│┘" for r in table_rows)  # every row keeps its right border
+    assert "…" not in out
+    flat = " ".join(" ".join(c.strip() for c in ln.split("│")[1:2]) for ln in out.splitlines() if ln.startswith("│"))
+    for name in long_names:
+        assert name in flat  # the name column, read top to bottom, holds each name whole

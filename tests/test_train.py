@@ -195,3 +195,33 @@ def test_out_naming_a_file_is_refused_before_training(trained, tmp_path):
     f.write_text("x")
     result = run_train(corpus, f)
     assert result.exit_code == 2 and "is a file" in result.output
+
+
+def _square(x):
+    return x * x
+
+
+def _exit_abruptly(_):
+    import os
+
+    os._exit(137)  # what the out-of-memory killer leaves behind
+
+
+def _fail(_):
+    raise ArithmeticError("task failed")
+
+
+def test_worker_processes_return_results_in_task_order():
+    assert M._run([(_square, (i,)) for i in range(9)], 2) == [i * i for i in range(9)]
+
+
+def test_a_worker_process_that_dies_is_an_error_not_a_hang():
+    from stanceframe.errors import StanceframeError
+
+    with pytest.raises(StanceframeError, match="worker process died"):
+        M._run([(_square, (1,)), (_exit_abruptly, (2,)), (_square, (3,)), (_square, (4,))], 2)
+
+
+def test_a_failing_task_raises_its_own_error_in_the_parent():
+    with pytest.raises(ArithmeticError, match="task failed"):
+        M._run([(_square, (1,)), (_fail, (2,)), (_square, (3,))], 2)
