@@ -20,6 +20,7 @@ QUANTIFIERS = ("cc", "pcc", "acc", "pacc", "emq")
 QUANTIFIER = "emq"
 _EM_TOL, _EM_MAX_ITER = 1e-4, 1000
 _MIN_PRIOR = 1e-3  # a class absent from the training data must not divide by zero
+WEIGHTS_PER_BLOCK = 2_000_000  # bootstrap replicates' weights are built in blocks of at most this many
 
 
 def misclassification(P_oof: np.ndarray, y_idx: np.ndarray, k: int):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import STANCES
+from .quantify import WEIGHTS_PER_BLOCK
 from .readers import Document
 from .segment import page_sentences
 
@@ -72,6 +73,10 @@ def empty_record(doc: Document) -> dict:
     return {"doc_id": doc.id, "source": doc.source, "index": None, "start": None, "end": None, "kind": "",
             "text": "", "stance": None, **{f"p_{s}": None for s in STANCES}, "frame": None, "p_frame": None,
             "uncertain": True, "uncertain_reason": "no_sentences"}
+
+
+def _round4(x) -> float:
+    return round(float(x), 4) + 0.0  # + 0.0: never -0.0 in the output
 
 
 class Scorer:
@@ -179,14 +184,14 @@ class Scorer:
             point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
             lean = point[0] - point[1]
             for j, st in enumerate(STANCES):
-                rec[f"share_{st}"] = round(float(point[j]), 4) + 0.0
-            rec["lean"] = round(float(lean), 4) + 0.0  # + 0.0: never -0.0
+                rec[f"share_{st}"] = _round4(point[j])
+            rec["lean"] = _round4(lean)
             lo, hi = np.percentile(reps, [2.5, 97.5], axis=0)
             for j, st in enumerate(STANCES):
-                rec[f"share_{st}_lo"] = round(float(min(lo[j], point[j])), 4) + 0.0
-                rec[f"share_{st}_hi"] = round(float(max(hi[j], point[j])), 4) + 0.0
+                rec[f"share_{st}_lo"] = _round4(min(lo[j], point[j]))
+                rec[f"share_{st}_hi"] = _round4(max(hi[j], point[j]))
             llo, lhi = np.percentile(reps[:, 0] - reps[:, 1], [2.5, 97.5])
-            rec.update(lean_lo=round(float(min(llo, lean)), 4) + 0.0, lean_hi=round(float(max(lhi, lean)), 4) + 0.0)
+            rec.update(lean_lo=_round4(min(llo, lean)), lean_hi=_round4(max(lhi, lean)))
             frames = Counter(s.frame for s in counted)
             rec["top_frames"] = ", ".join(f"{f} {n / len(counted):.0%}" for f, n in frames.most_common(3))
         else:
@@ -204,9 +209,7 @@ class Scorer:
             return point, None
         n = len(P)
         rng = np.random.default_rng(SEED)
-        # replicates' weights in blocks of at most 2 million numbers, so a very long article's
-        # bootstrap stays in bounded memory
-        block = max(1, 2_000_000 // n)
+        block = max(1, WEIGHTS_PER_BLOCK // n)  # a very long article's bootstrap in bounded memory
         reps = np.vstack([q.shares_in(P, STANCES, rng.multinomial(n, np.full(n, 1 / n), size=min(block, self.n_boot - i)) / n)
                           for i in range(0, self.n_boot, block)])
         return point, reps

@@ -37,6 +37,7 @@ from rich.table import Table
 from stanceframe.errors import BadInput
 from stanceframe.labels import FRAMES, STANCES
 from stanceframe.output import signed
+from stanceframe.quantify import WEIGHTS_PER_BLOCK
 
 PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
 REQUIRED_COLUMNS = ("doc_id", "text", "frame", *PROB_COLUMNS)
@@ -161,7 +162,7 @@ def _bootstrap(
     if point.shape != (len(STANCES),):
         raise ValueError(f"estimator must return {len(STANCES)} shares, not shape {point.shape}")
     # draws[:, codes]: how often each sentence is drawn, per replicate; built a block at a time
-    block = max(1, 2_000_000 // len(P))
+    block = max(1, WEIGHTS_PER_BLOCK // len(P))
     if hasattr(estimator, "batch"):  # a weighted estimator: a block of replicates at once
         reps = []
         for i in range(0, n_boot, block):
