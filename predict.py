@@ -319,10 +319,10 @@ def _gold_frame(by: str):
     import pandas as pd
 
     from stanceframe.labels import STANCES
-    from stanceframe.project import LABELS_GLOB, ROOT, SOURCES_CSV
     from stanceframe.training import load_training_data
 
-    df, sources, _ = load_training_data([str(ROOT / LABELS_GLOB)], [str(ROOT / SOURCES_CSV)])
+    df, sources, _ = load_training_data(written_patterns=())  # the seed outlets' labels; the written corpus has no outlets
+    df = df.rename(columns={"group": "source"})
     meta = pd.DataFrame([{"source_id": s.source, "outlet": s.outlet, "kind": s.kind, "author": s.author,
                           "published": s.published} for s in sources.values()])
     df = df.merge(meta, left_on="source", right_on="source_id", how="left")

@@ -1,7 +1,8 @@
 """Train the stance and frame models from labels/ and report how well they do on unseen outlets.
 
-    python train.py                       # labels/*.csv + seeds/sources.csv -> model/
+    python train.py                       # labels/sentences.csv + labels/written.csv -> model/
     python train.py --labels labels/sentences.csv --labels mine.csv --sources my_sources.csv
+    python train.py --no-written          # the seed labels only
     python train.py --check               # only validate the labels
 """
 
@@ -22,7 +23,13 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 @app.command()
 def main(
     labels: Annotated[list[str], typer.Option(
-        "--labels", "-l", help="Labelled sentence CSV files or globs (repeatable). Default: labels/*.csv")] = None,
+        "--labels", "-l", help="Labelled sentence CSV files or globs (repeatable). Default: labels/sentences.csv")] = None,
+    written: Annotated[list[str], typer.Option(
+        "--written", "-w", help="Written-corpus CSV files (invented sentences, no offsets; repeatable). "
+        "Default: labels/written.csv")] = None,
+    no_written: Annotated[bool, typer.Option("--no-written", help="Train without a written corpus.")] = False,
+    compare: Annotated[bool, typer.Option("--compare/--no-compare",
+                                          help="Also evaluate the alternatives the model card compares.")] = True,
     sources: Annotated[list[str], typer.Option(
         "--sources", "-s", help="sources.csv files listing every source the labels use (repeatable). "
         "Default: seeds/sources.csv")] = None,
@@ -36,14 +43,18 @@ def main(
 
     labels = labels or list(training.DEFAULT_LABELS)
     sources = sources or list(training.DEFAULT_SOURCES)
+    written = [] if no_written else (written or list(training.DEFAULT_WRITTEN))
     started = time.perf_counter()
     try:
         if check:
-            df, _, _ = training.load_training_data(labels, sources)
-            typer.echo(f"ok: {len(df)} labelled sentences from {df['source'].nunique()} sources")
+            df, _, _ = training.load_training_data(labels, sources, written)
+            training.check_trainable(df)
+            typer.echo(f"ok: {len(df)} labelled sentences ({(df['origin'] == 'seed').sum()} seed, "
+                       f"{(df['origin'] == 'written').sum()} written) in {df['group'].nunique()} sources and voices")
             return
         say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
-        result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say)
+        result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say, written_patterns=written,
+                                compare=compare)
     except StanceframeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
@@ -58,8 +69,11 @@ def main(
         f"{ev['stance']['loso']['model']['macro_f1']['value']:.3f} (majority "
         f"{ev['stance']['loso']['baseline_majority']['macro_f1']['value']:.3f}), frame LOSO accuracy "
         f"{ev['frame']['loso']['model']['accuracy']['value']:.3f} (majority "
-        f"{ev['frame']['loso']['baseline_majority']['accuracy']['value']:.3f}), lean error "
-        f"{ev['stance']['loso']['quantification'][result.metrics['final']['stance']['quantifier']]['mean_lean_error']:.3f}"
+        f"{ev['frame']['loso']['baseline_majority']['accuracy']['value']:.3f}), LOSO lean error "
+        f"{ev['stance']['loso']['quantification']['selected']['mean_lean_error']:.3f}"
+        + (f"; LOVO stance macro-F1 {ev['stance']['lovo']['model']['macro_f1']['value']:.3f}, frame accuracy "
+           f"{ev['frame']['lovo']['model']['accuracy']['value']:.3f}, lean error "
+           f"{ev['stance']['lovo']['quantification']['selected']['mean_lean_error']:.3f}" if "lovo" in ev["stance"] else "")
     )
 
 
@@ -67,16 +81,22 @@ def _print_tables(metrics: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from stanceframe.card import (HEADLINE_HEADER, LEAN_HEADER, PER_CLASS_HEADER, headline_rows, lean_rows,
-                                  per_class_rows)
+    from stanceframe import card
 
     console = Console(file=sys.stdout, width=max(Console().width, 140))
-    for title, header, rows in (
-        ("Held-out performance (nested CV; 95% bootstrap intervals)", HEADLINE_HEADER, headline_rows(metrics)),
-        ("Outlet lean on held-out outlets: gold vs estimates", LEAN_HEADER, lean_rows(metrics)),
-        ("stance: per class, leave-one-source-out", PER_CLASS_HEADER, per_class_rows(metrics, "stance")),
-        ("frame: per class, leave-one-source-out", PER_CLASS_HEADER, per_class_rows(metrics, "frame")),
-    ):
+    tables = [("Held-out performance (nested; 95% bootstrap intervals)", card.HEADLINE_HEADER, card.headline_rows(metrics)),
+              ("Side by side on the same folds", card.COMPARISON_HEADER, card.comparison_rows(metrics))]
+    for view in card.views_in(metrics):
+        tables.append((f"Lean of held-out groups, {card.VIEWS[view]}: gold vs estimates", card.LEAN_HEADER,
+                       card.lean_rows(metrics, view)))
+        for target in ("stance", "frame"):
+            tables.append((f"{target}: per class, {card.VIEWS[view]}", card.PER_CLASS_HEADER,
+                           card.per_class_rows(metrics, target, view)))
+    if metrics.get("challenge"):
+        tables.append(("Challenge suite (bench/challenge.csv)", card.CHALLENGE_HEADER, card.challenge_rows(metrics)))
+    for title, header, rows in tables:
+        if not rows:
+            continue
         table = Table(title=title, title_justify="left")
         for h in header:
             table.add_column(h)

@@ -137,6 +137,11 @@ def load(model_dir: Path, labels: dict[str, str] | None = None) -> Model:
         linear, quantifier = LinearModel(spec["linear"]), Quantifier.from_dict(spec["quantifier"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"{model_dir / SCORING_FILE}: cannot be read ({exc}); {RETRAIN}") from None
+    from .features import fingerprint
+
+    if manifest.get("features_fingerprint") != fingerprint():
+        raise ModelError(f"{model_dir}: trained with other feature code or word lists than this stanceframe has "
+                         "(features fingerprint differs); its weights would be read wrongly; " + RETRAIN)
     warnings = []
     if labels is not None and manifest.get("labels", {}) != labels:
         warnings.append(f"the model was trained on other labels than those in labels/ now; {RETRAIN}")

@@ -36,6 +36,10 @@ TARGETS = {"stance": STANCES, "frame": FRAMES}
 LABEL_COLUMNS = ("sentence_id", "source", "start", "end", "text", "stance", "frame", "note")
 SOURCE_COLUMNS = ("source", "file", "outlet", "title", "kind", "published", "author", "url")
 SOURCE_KINDS = ("news", "opinion", "analysis", "explainer", "interview")
+# labels/written.csv: sentences the team invented for training (see labels/README.md), no offsets
+WRITTEN_COLUMNS = ("sentence_id", "voice", "register", "year", "text", "stance", "frame", "note")
+REGISTERS = ("news", "analysis", "opinion", "interview", "headline")
+WRITTEN_YEARS = range(2020, 2027)
 MAX_REPORTED = 20  # more problems than this are counted, not listed
 
 
@@ -210,3 +214,50 @@ def _check_row(row, where, sources, pages, seen) -> list[str]:
             "text must be the page's characters at start:end"
         )
     return out
+
+
+def load_written(paths):
+    """Read and validate written-corpus files (columns WRITTEN_COLUMNS) into one DataFrame.
+
+    As strict as `load_labels`: unknown labels, registers or years, empty text or voice, duplicate
+    ids and duplicate texts are errors with their file and line; there are no offsets to check.
+    """
+    import pandas as pd
+
+    rows, problems, seen_id, seen_text = [], [], {}, {}
+    for path in map(Path, paths):
+        for line, row in _read_rows(path, WRITTEN_COLUMNS[:-1], WRITTEN_COLUMNS):
+            where = f"{path}:{line}"
+            if "__error__" in row:
+                problems.append(f"{where}: row {row['__error__']}")
+                continue
+            row = {c: row.get(c, "").strip() for c in WRITTEN_COLUMNS}
+            bad = []
+            if not row["sentence_id"]:
+                bad.append(f"{where}: empty sentence_id")
+            elif row["sentence_id"] in seen_id:
+                bad.append(f"{where}: duplicate sentence_id {row['sentence_id']!r} (first at {seen_id[row['sentence_id']]})")
+            if not row["voice"]:
+                bad.append(f"{where}: empty voice")
+            if row["register"] not in REGISTERS:
+                bad.append(f"{where}: unknown register {row['register']!r}; accepted: {', '.join(REGISTERS)}")
+            if not (row["year"].isdigit() and int(row["year"]) in WRITTEN_YEARS):
+                bad.append(f"{where}: year must be {WRITTEN_YEARS.start}-{WRITTEN_YEARS.stop - 1}, got {row['year']!r}")
+            for target, allowed in TARGETS.items():
+                if row[target] not in allowed:
+                    bad.append(f"{where}: unknown {target} {row[target]!r}; accepted: {', '.join(allowed)}")
+            key = " ".join(row["text"].lower().split())
+            if not key:
+                bad.append(f"{where}: empty text")
+            elif key in seen_text:
+                bad.append(f"{where}: the same text as {seen_text[key]}")
+            if bad:
+                problems.extend(bad)
+                continue
+            seen_id[row["sentence_id"]] = seen_text[key] = where
+            rows.append({**row, "year": int(row["year"])})
+    if problems:
+        raise LabelError(problems)
+    if not rows:
+        raise LabelError([f"{', '.join(map(str, paths))}: no written sentences"])
+    return pd.DataFrame(rows, columns=list(WRITTEN_COLUMNS))

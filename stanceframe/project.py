@@ -20,25 +20,9 @@ def _label_files_now() -> dict[str, str]:
 
 
 def load_model(model_dir: Path | None = None, say=None) -> artifact.Model:
-    """Load model/ (or `model_dir`), warning when it is stale.
-
-    The bundled model folder is trained on first use when a fresh clone has none, saying so.
-    """
+    """Load model/ (or `model_dir`), warning when it is stale. Loading never trains."""
     model_dir = Path(model_dir) if model_dir else MODEL_DIR
     bundled = model_dir.resolve() == MODEL_DIR
-    if bundled and not (model_dir / artifact.MANIFEST).is_file() and (ROOT / "labels").is_dir():
-        from .training import train
-
-        if say:
-            say(f"no trained model in {model_dir}; training one from labels/ first (about 15 s)")
-        import os
-
-        cwd = os.getcwd()
-        os.chdir(ROOT)  # the manifest records label paths relative to the project
-        try:
-            train([LABELS_GLOB], [SOURCES_CSV], MODEL_DIR)
-        finally:
-            os.chdir(cwd)
     labels = _label_files_now() if bundled else None
     model = artifact.load(model_dir, labels)
     if say:

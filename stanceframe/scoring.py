@@ -3,7 +3,8 @@
 Sentences are scored in chunks across documents (one vectorisation per chunk), so a corpus of any
 size streams through in flat memory. A sentence is flagged `uncertain` when the model's top stance
 probability is low, when most of its words were never seen in training, or when it is not English;
-uncertain sentences stay in the output but are left out of article shares, and counted.
+uncertain sentences stay in the output, flagged, and are counted in article shares like every other
+sentence: the shares are estimated on exactly the sentences the held-out evaluation measures.
 """
 
 from __future__ import annotations
@@ -176,10 +177,10 @@ class Scorer:
 
     def article(self, doc: Document, scored: list[SentenceScore]) -> dict:
         """The article's profile: counts, stance shares and lean with bootstrap 95% intervals, top frames."""
-        counted = [s for s in scored if not s.uncertain]
+        counted = scored  # every sentence; uncertain ones are flagged and counted (n_uncertain)
         rec = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date, "url": doc.url,
                "n_sentences": len(scored), "n_stance_bearing": sum(s.stance != "none" for s in counted),
-               "n_uncertain": len(scored) - len(counted), "quantifier": self.model.quantifier.method}
+               "n_uncertain": sum(bool(s.uncertain) for s in scored), "quantifier": self.model.quantifier.method}
         if counted and self.n_boot:  # n_boot 0: profiles nobody will read (only sentence rows are written)
             point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
             lean = point[0] - point[1]

@@ -2,9 +2,10 @@
 
 Input is one row per sentence: ``doc_id``, ``text``, ``frame``, a grouping column (``source`` unless
 ``by`` names another) and one column ``p_<stance>`` per stance (one-hot for gold labels,
-probabilities for model output), plus an optional bool ``uncertain``. Uncertain sentences are left
-out of everything (shares, frames, distinctive terms) and only counted, so every number in a
-summary describes the same sentences.
+probabilities for model output), plus an optional bool ``uncertain``. Uncertain sentences are
+counted in everything (shares, frames, distinctive terms) like the others and reported as a count:
+the held-out evaluation of outlet shares measures exactly this estimator on all sentences, and
+leaving the uncertain ones out (most of them `balancing`) would bias the shares it reports.
 
 Stance shares of a set of sentences come from an ``estimator(P[n, 4]) -> shares[4]``; the default
 column mean is classify-and-count for one-hot rows and probabilistic counting for probabilities.
@@ -338,17 +339,9 @@ def source_summaries(
 
     uncertain = _uncertain_mask(df)
     keys = df[by].astype(str)
-    certain = df[~uncertain]
     n_uncertain = pd.Series(uncertain).groupby(keys.to_numpy()).sum()
     warnings: list[str] = []
-    for label in sorted(set(keys) - set(keys[~uncertain])):
-        n_unc = _count(int(n_uncertain[label]), "sentence")
-        warnings.append(f"{label}: left out, every sentence is uncertain ({n_unc})")
-    if certain.empty:
-        n_all = _count(len(df), "sentence")
-        raise BadInput(f"every sentence is uncertain ({n_all} in all groups of '{by}')")
-
-    groups = {label: g for label, g in certain.groupby(keys[~uncertain].to_numpy(), sort=True)}
+    groups = {label: g for label, g in df.groupby(keys.to_numpy(), sort=True)}
     counts = {label: term_counts(g["text"]) for label, g in groups.items()}
     corpus = sum(counts.values(), Counter())
     if len(groups) < 2:
@@ -404,8 +397,7 @@ def compare_groups(
         if not df.empty:  # an empty side is reported below, together with the other side
             _check_columns(df, None)
             _check_values(df, None)
-        uncertain = _uncertain_mask(df)
-        sides.append((label, df[~uncertain], int(uncertain.sum())))
+        sides.append((label, df, int(_uncertain_mask(df).sum())))
     usable = [label for label, g, _ in sides if not g.empty]
     if len(usable) < 2:
         found = "; ".join(
@@ -477,9 +469,9 @@ def format_table(summaries: Summaries) -> Table:
     longest = max((cell_len(str(s.source)) for s in summaries.sources), default=0)
     table.add_column(summaries.by, min_width=min(40, max(longest, len(summaries.by))), overflow="fold")
     table.add_column("articles", justify="right")
-    table.add_column("sentences", justify="right")
+    table.add_column("sentences (all counted)", justify="right")
     if show_uncertain:
-        table.add_column("uncertain", justify="right")
+        table.add_column("of which uncertain", justify="right")
     for stance in STANCES:
         table.add_column(_STANCE_NAMES[stance], justify="right")
     table.add_column("lean", justify="right")

@@ -76,3 +76,50 @@ def write_corpus(folder: Path) -> dict[str, Path]:
         w.writerow(["sentence_id", "source", "start", "end", "text", "stance", "frame", "note"])
         w.writerows(rows)
     return {"sources": folder / "sources.csv", "labels": folder / "labels.csv"}
+
+
+# A written corpus for the tests: invented sentences in three voices, every stance in each voice.
+WRITTEN = {
+    "v_wire": [
+        ("pro_ukraine", "health_safety", "Baku shipped field hospitals to Kharkiv, the ministry said."),
+        ("pro_ukraine", "political", "Azerbaijan summoned the Russian envoy over the detention of its citizens."),
+        ("russia_accommodating", "external_regulation", "Azerbaijan again declined to back sanctions on Moscow."),
+        ("russia_accommodating", "economic", "Trade between Baku and Moscow grew for a third year."),
+        ("balancing", "political", "Baku courts Brussels while keeping Moscow close."),
+        ("balancing", "political", "The foreign minister called the policy neutral toward both capitals."),
+        ("none", "economic", "Grain prices fell on the Caspian exchange."),
+        ("none", "other", "Weekly round-up"),
+    ],
+    "v_paper": [
+        ("pro_ukraine", "legality", "Aliyev repeated that Ukraine's borders must be respected."),
+        ("pro_ukraine", "public_opinion", "Students in Baku rallied for Ukraine in the rain."),
+        ("russia_accommodating", "political", "Putin and Aliyev praised their alliance at a Kremlin dinner."),
+        ("russia_accommodating", "political", "Baku thanked Moscow for its trusted partnership."),
+        ("balancing", "political", "Azerbaijan talks to Kyiv and Moscow with equal care."),
+        ("balancing", "political", "Its diplomacy hedges between the two warring sides."),
+        ("none", "security_defense", "The ceasefire line in the mountains was quiet."),
+        ("none", "other", "Letters to the editor"),
+    ],
+    "v_tank": [
+        ("pro_ukraine", "health_safety", "More medical aid for Ukrainian children left Baku on Monday."),
+        ("pro_ukraine", "crime_punishment", "Baku condemned the arrests of Azerbaijanis by Russian police."),
+        ("russia_accommodating", "external_regulation", "Azerbaijan abstained when the assembly voted on Russia."),
+        ("russia_accommodating", "political", "Officials in Baku avoid any word that could anger the Kremlin."),
+        ("balancing", "policy_prescription", "Small states should stay neutral between Moscow and Kyiv."),
+        ("balancing", "political", "Baku keeps a pragmatic course between the two sides."),
+        ("none", "economic", "The central bank left its rate unchanged."),
+        ("none", "cultural_identity", "A festival of carpet weaving opened in Sheki."),
+    ],
+}
+
+
+def write_written(path: Path) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["sentence_id", "voice", "register", "year", "text", "stance", "frame", "note"])
+        i = 0
+        for voice, items in WRITTEN.items():
+            for stance, frame, text in items:
+                i += 1
+                w.writerow([f"w-{i:04d}", voice, "news", 2020 + i % 7, text, stance, frame, ""])
+    return path

@@ -25,7 +25,12 @@ def corpus(tmp_path):
 
 
 def check(labels, sources):
-    return runner.invoke(train.app, ["--check", "--labels", str(labels), "--sources", str(sources)])
+    return runner.invoke(train.app, ["--check", "--labels", str(labels), "--sources", str(sources), "--no-written"])
+
+
+def write_rows(path: Path, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
 
 
 def rewrite(path: Path, edit):
@@ -37,10 +42,11 @@ def rewrite(path: Path, edit):
 
 
 def test_the_repo_labels_pass_validation():
-    result = runner.invoke(train.app, ["--check", "--labels", str(ROOT / "labels/*.csv"),
+    result = runner.invoke(train.app, ["--check", "--labels", str(ROOT / "labels/sentences.csv"),
+                                       "--written", str(ROOT / "labels/written.csv"),
                                        "--sources", str(ROOT / "seeds/sources.csv")])
     assert result.exit_code == 0, result.output
-    assert "ok: 231 labelled sentences from 5 sources" in result.output
+    assert "ok:" in result.output and "(231 seed, " in result.output
 
 
 def test_repo_labels_cover_every_seed_sentence_with_known_labels():
@@ -115,3 +121,35 @@ def test_values_are_stored_stripped_as_they_were_checked(corpus):
     df = load_labels([corpus["labels"]], load_sources(corpus["sources"]))
     assert set(df["stance"]) == set(STANCES)
     assert sorted(df["source"].unique()) == ["t01", "t02", "t03"]
+
+
+WRITTEN_HEADER = ["sentence_id", "voice", "register", "year", "text", "stance", "frame", "note"]
+
+
+@pytest.mark.parametrize("row, message", [
+    (["w-0002", "v", "news", "2021", "Baku sent aid.", "pro-ukraine", "health_safety", ""], "unknown stance 'pro-ukraine'"),
+    (["w-0002", "v", "news", "2019", "Baku sent aid.", "pro_ukraine", "health_safety", ""], "year must be 2020-2026"),
+    (["w-0002", "v", "blog", "2021", "Baku sent aid.", "pro_ukraine", "health_safety", ""], "unknown register 'blog'"),
+    (["w-0002", "", "news", "2021", "Baku sent aid.", "pro_ukraine", "health_safety", ""], "empty voice"),
+    (["w-0002", "v", "news", "2021", "  ", "pro_ukraine", "health_safety", ""], "empty text"),
+    (["w-0001", "v", "news", "2021", "Baku sent aid.", "pro_ukraine", "health_safety", ""], "duplicate sentence_id 'w-0001'"),
+    (["w-0002", "v", "news", "2021", "Baku  sent aid to Kyiv.", "pro_ukraine", "health_safety", ""], "the same text as"),
+])
+def test_written_corpus_is_validated_with_file_and_line(tmp_path, row, message):
+    from stanceframe.labels import load_written
+
+    path = tmp_path / "written.csv"
+    write_rows(path, [WRITTEN_HEADER, ["w-0001", "v", "news", "2021", "Baku sent aid to Kyiv.", "pro_ukraine",
+                                       "health_safety", ""], row])
+    with pytest.raises(LabelError) as err:
+        load_written([path])
+    assert f"{path}:3: {message}" in str(err.value)
+
+
+def test_repo_written_corpus_loads_and_is_declared_invented():
+    from stanceframe.labels import load_written
+
+    df = load_written([ROOT / "labels/written.csv"])
+    assert len(df) >= 2000 and df["voice"].nunique() >= 10
+    assert set(df["stance"]) == set(STANCES) and set(df["frame"]) == set(FRAMES)
+    assert "invented" in (ROOT / "labels/README.md").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ import os
 import traceback
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -443,13 +444,18 @@ def test_article_level_shares_lean_intervals_and_exclusions(tmp_path, monkeypatc
         assert r["lean_lo"] <= r["lean"] <= r["lean_hi"]
         assert 0 <= r["n_uncertain"] <= r["n_sentences"]
     assert (recs["a.txt"]["n_sentences"], recs["b.txt"]["n_sentences"]) == (3, 2)
-    # the two Russian sentences are counted as uncertain and left out of the shares: the mixed
-    # article's profile is the English part's
+    # the two Russian sentences are flagged uncertain and still counted: nothing is left out of the
+    # shares silently, so the mixed article's profile is not the English part's
     mixed, eng = recs["mixed.txt"], recs["english.txt"]
     assert mixed["n_sentences"] == eng["n_sentences"] + 2
     assert mixed["n_uncertain"] == eng["n_uncertain"] + 2
-    keys = [k for k in predict.ARTICLE_FIELDS if k.startswith(("share_", "lean", "top_frames", "n_stance"))]
-    assert {k: mixed[k] for k in keys} == {k: eng[k] for k in keys}
+    rows = jsonl(invoke("score", "mixed.txt", "-f", "jsonl").stdout)
+    assert sum(r["uncertain_reason"] == "not_english" for r in rows) == 2
+    from stanceframe.project import load_model
+
+    P = np.array([[r[f"p_{s}"] for s in STANCES] for r in rows])
+    every = load_model().quantifier.shares_in(P, STANCES)[0]
+    assert [mixed[f"share_{s}"] for s in STANCES] == pytest.approx(every, abs=2e-3)
 
 
 # --- bad input ------------------------------------------------------------------------------------

@@ -205,18 +205,20 @@ def test_interval_is_widened_to_contain_a_point_no_resample_reproduces():
     assert shares["none"] == {"share": 0.0, "lo": 0.0, "hi": 1.0}
 
 
-def test_uncertain_sentences_are_counted_not_shared(corpus):
+def test_uncertain_sentences_are_flagged_and_counted_in_shares(corpus):
     flagged = corpus.assign(uncertain=corpus.text.str.startswith("Talks with Armenia"))
     west = by_name(source_summaries(flagged, n_boot=100))["West"]
-    assert (west.n_sentences, west.n_uncertain) == (6, 1)
-    assert west.stance_shares["none"]["share"] == 0.0
-    assert west.frame_shares["political"] == pytest.approx(1 / 6)
+    plain = by_name(source_summaries(corpus, n_boot=100))["West"]
+    assert (west.n_sentences, west.n_uncertain) == (7, 1)
+    # the flag changes nothing in the numbers: the uncertain "none" sentence is one of seven
+    assert west.stance_shares["none"]["share"] == pytest.approx(1 / 7)
+    assert west.stance_shares == plain.stance_shares and west.frame_shares == plain.frame_shares
 
 
-def test_group_with_only_uncertain_sentences_is_left_out_with_a_warning(corpus):
+def test_a_group_whose_sentences_are_all_uncertain_is_still_summarised(corpus):
     result = source_summaries(corpus.assign(uncertain=corpus.source == "Lone"), n_boot=100)
-    assert "Lone" not in by_name(result)
-    assert any(w.startswith("Lone: left out") for w in result.warnings)
+    lone = by_name(result)["Lone"]
+    assert lone.n_uncertain == lone.n_sentences > 0
 
 
 def test_by_names_any_column(corpus):
@@ -334,11 +336,6 @@ def test_unknown_by_column_lists_the_columns(corpus):
 def test_empty_data(corpus):
     with pytest.raises(BadInput, match="no sentences"):
         source_summaries(corpus.iloc[:0])
-
-
-def test_all_uncertain(corpus):
-    with pytest.raises(BadInput, match="every sentence is uncertain"):
-        source_summaries(corpus.assign(uncertain=True))
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,10 @@ from stanceframe import artifact, model as M  # noqa: E402
 runner = CliRunner()
 
 
-def run_train(corpus, out):
+def run_train(corpus, out, *extra):
     return runner.invoke(train.app, ["--labels", str(corpus["labels"]), "--sources", str(corpus["sources"]),
-                                     "--out", str(out), "--n-jobs", "1", "--quiet"])
+                                     "--out", str(out), "--n-jobs", "1", "--quiet", "--no-written", "--no-compare",
+                                     *extra])
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +46,14 @@ def test_train_writes_the_model_folder_and_reports(trained):
         for measure in ("macro_f1", "accuracy"):
             d = loso[name][measure]
             assert d["lo"] <= d["value"] <= d["hi"]
-    assert set(loso["per_source"]) == set(ARTICLES)
+    assert set(loso["per_group"]) == set(ARTICLES)
+    assert set(loso["quantification"]) == {*M.QUANTIFIERS, "selected", "baseline_train_prior"}
     for method, q in loso["quantification"].items():
-        errors = [s["estimates"][method]["lean_error"] for s in loso["per_source"].values()]
+        errors = [s["estimates"][method]["lean_error"] for s in loso["per_group"].values()]
         assert q["mean_lean_error"] == pytest.approx(np.mean(errors), abs=1e-5)
         assert min(errors) - 1e-6 <= q["mean_lean_error_lo"] <= q["mean_lean_error"] <= q["mean_lean_error_hi"]
         assert q["mean_lean_error_hi"] <= max(errors) + 1e-6
-    assert metrics["final"]["stance"]["quantifier"] == "emq"
+    assert metrics["final"]["stance"]["quantifier"] in M.QUANTIFIERS
     card = (base / "model1" / "MODEL_CARD.md").read_text()
     for heading in ("## Intended use", "## Training data", "## Evaluation", "Media-bias accuracy",
                     "## Top features per class", "majority baseline"):
@@ -92,15 +94,15 @@ def test_leave_one_source_out_never_trains_on_the_held_out_source(monkeypatch):
     seen = []
     real = M.search
 
-    def spy(X, y, groups, target, memory=None):
+    def spy(X, y, groups, target, memory=None, features=M.FEATURES):
         seen.append((target, set(groups), set(X)))
-        return real(X, y, groups, target, memory)
+        return real(X, y, groups, target, memory, features)
 
     monkeypatch.setattr(M, "search", spy)
     texts = [t for items in ARTICLES.values() for _, _, t in items]
     groups = [sid for sid, items in ARTICLES.items() for _ in items]
     stances = [s for items in ARTICLES.values() for s, _, _ in items]
-    result = M.evaluate(texts, {"stance": stances}, groups, schemes=("loso",), n_jobs=1)
+    result = M.evaluate(texts, {"stance": stances}, groups, {"loso": sorted(ARTICLES)}, n_jobs=1)
     folds = result["stance"]["loso"]["folds"]
     assert [f["held_out"] for f in folds] == sorted(ARTICLES)
     outer = [s for s in seen if len(s[1]) == len(ARTICLES) - 1]
@@ -183,7 +185,7 @@ def test_a_stance_only_one_source_has_does_not_break_training(tmp_path):
     corpus["labels"].write_text("\n".join(keep) + "\n", encoding="utf-8")
     result = run_train(corpus, tmp_path / "m")
     assert result.exit_code == 0, result.output
-    per_source = json.loads((tmp_path / "m" / "metrics.json").read_text())["evaluation"]["stance"]["loso"]["per_source"]
+    per_source = json.loads((tmp_path / "m" / "metrics.json").read_text())["evaluation"]["stance"]["loso"]["per_group"]
     for s in per_source.values():
         for est in s["estimates"].values():
             assert sum(est["shares"].values()) == pytest.approx(1, abs=1e-5)  # shares rounded to 6 places
@@ -225,3 +227,79 @@ def test_a_worker_process_that_dies_is_an_error_not_a_hang():
 def test_a_failing_task_raises_its_own_error_in_the_parent():
     with pytest.raises(ArithmeticError, match="task failed"):
         M._run([(_square, (1,)), (_fail, (2,)), (_square, (3,))], 2)
+
+
+def test_written_corpus_adds_a_held_out_voice_view_and_the_comparison(tmp_path, monkeypatch):
+    from fixture_corpus import WRITTEN, write_written
+
+    seen = []
+    real = M.search
+
+    def spy(X, y, groups, target, memory=None, features=M.FEATURES):
+        seen.append((features, set(groups)))
+        return real(X, y, groups, target, memory, features)
+
+    monkeypatch.setattr(M, "search", spy)
+    corpus = write_corpus(tmp_path / "corpus")
+    written = write_written(tmp_path / "written.csv")
+    result = runner.invoke(train.app, ["--labels", str(corpus["labels"]), "--sources", str(corpus["sources"]),
+                                       "--written", str(written), "--out", str(tmp_path / "m"), "--n-jobs", "1",
+                                       "--quiet"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    ev = metrics["evaluation"]["stance"]
+    assert [f["held_out"] for f in ev["loso"]["folds"]] == sorted(ARTICLES)
+    assert [f["held_out"] for f in ev["lovo"]["folds"]] == sorted(WRITTEN)
+    # a seed fold trains on the other seeds and every voice; a voice fold on every seed and the other voices
+    assert ev["loso"]["folds"][0]["n_train_groups"] == len(ARTICLES) - 1 + len(WRITTEN)
+    assert ev["lovo"]["folds"][0]["n_train_groups"] == len(ARTICLES) + len(WRITTEN) - 1
+    assert ev["loso"]["model"]["per_class"]["none"]["support"] == sum(
+        s == "none" for items in ARTICLES.values() for s, _, _ in items)
+    # the seeds-only comparison never trains on a voice; words-only never builds concept tokens
+    seeds_only = [g for f, g in seen if f == M.FEATURES and not g & set(WRITTEN)]
+    assert seeds_only and all(g <= set(ARTICLES) for g in seeds_only)
+    assert any(f == "words" for f, _ in seen)
+    assert set(metrics["comparison"]) == {f"{M.FEATURES}, seeds + written", f"{M.FEATURES}, seeds only",
+                                          "words, seeds + written", "majority baseline"}
+    card = (tmp_path / "m" / "MODEL_CARD.md").read_text()
+    assert "leave-one-voice-out" in card and "Side by side" in card
+
+
+@pytest.mark.parametrize("keep, message", [
+    (lambda ln: ",pro_ukraine," in ln or ln.startswith("sentence_id"), "stance: training needs at least two classes"),
+    (lambda ln: ln.startswith(("sentence_id", "t01-", "t02-")), "at least three sources or voices"),
+    (lambda ln: ln.startswith(("sentence_id", "t02", "t03")) or (ln.startswith("t01") and ",political," in ln),
+     None),
+])
+def test_untrainable_labels_are_one_line_exit_2_in_check_and_train(tmp_path, keep, message):
+    corpus = write_corpus(tmp_path / "corpus")
+    lines = corpus["labels"].read_text(encoding="utf-8").splitlines()
+    corpus["labels"].write_text("\n".join(filter(keep, lines)) + "\n", encoding="utf-8")
+    args = ["--labels", str(corpus["labels"]), "--sources", str(corpus["sources"]), "--no-written"]
+    check = runner.invoke(train.app, [*args, "--check"])
+    trained = runner.invoke(train.app, [*args, "--out", str(tmp_path / "m"), "--quiet", "--no-compare",
+                                        "--n-jobs", "1"])
+    if message is None:  # still trainable: every fold keeps two classes
+        assert check.exit_code == 0 and trained.exit_code == 0, trained.output
+        return
+    for r in (check, trained):
+        assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+        assert len(r.output.strip().splitlines()) == 1
+    assert not (tmp_path / "m").exists()
+
+
+def test_the_counting_method_is_chosen_inside_the_training_data_under_shifted_mixtures():
+    from stanceframe.quantify import QUANTIFIERS
+
+    texts = [t for items in ARTICLES.values() for _, _, t in items]
+    groups = np.array([sid for sid, items in ARTICLES.items() for _ in items], dtype=object)
+    stances = np.array([s for items in ARTICLES.values() for s, _, _ in items], dtype=object)
+    X = np.array(texts, dtype=object)
+    gs = M.search(X, stances, groups, "stance")
+    q = M.fit_quantifier(gs, X, stances, groups)
+    assert set(q.inner_lean_error) == set(QUANTIFIERS)
+    assert q.method == min(q.inner_lean_error, key=lambda m: (q.inner_lean_error[m], QUANTIFIERS.index(m)))
+    # the mixtures resample a group to other class shares: their true leans spread over [-1, 1]
+    W, truth = M._mixtures(np.array([0, 0, 1, 1, 2, 3, 3, 3]), 4, np.random.default_rng(0))
+    assert np.allclose(W.sum(1), 1) and np.allclose(truth.sum(1), 1)
+    assert truth[:, 2].std() > 0.1
