@@ -273,7 +273,7 @@ def segment_lines(page: str, furniture: bool = True, headline_end: int = 0) -> l
     headlines: set[str] = set()
     for i, (start, end, number, cls, rule) in enumerate(classed):
         if cls == _PROSE:
-            if headlines and not seen_body:
+            if headlines and not seen_body and furniture:
                 # the first paragraph opening with the headline again: score the headline once
                 spans = split_sentences(page[start:end], start)
                 if len(spans) > 1 and _key(page[spans[0][0]:spans[0][1]]) in headlines:

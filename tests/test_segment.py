@@ -236,6 +236,13 @@ def test_article_text_without_furniture_rules_keeps_every_line(text, expected):
     assert [(s.text, s.kind) for s in page_sentences(text, furniture=False)] == expected
 
 
+def test_article_text_keeps_a_headline_repeated_in_the_first_sentence():
+    text = "Baku Abstains Again at the UN\nBaku abstains again at the UN. The vote was on Monday.\n"
+    assert [s.text for s in page_sentences(text, furniture=False)] == [
+        "Baku Abstains Again at the UN", "Baku abstains again at the UN.", "The vote was on Monday."]
+    assert [s.text for s in page_sentences(text)] == ["Baku Abstains Again at the UN", "The vote was on Monday."]
+
+
 def test_every_line_is_accounted_for_on_the_seeds():
     for sid, page in PAGES.items():
         lines = segment_lines(page)
