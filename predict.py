@@ -2,6 +2,7 @@
 
     python predict.py score article.txt                 # a table on the terminal
     python predict.py score corpus.jsonl --format jsonl --output scored.jsonl
+    python predict.py segment page.txt                  # every line: kept (as what) or dropped (by which rule)
     python predict.py explain "Baku did not join the sanctions against Russia."
     python predict.py sources                           # the seed outlets, from the gold labels
     python predict.py sources corpus/ --chart outlets.png
@@ -25,14 +26,19 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 SENTENCE_FIELDS = ["doc_id", "source", "index", "start", "end", "kind", "text", "stance", "p_pro_ukraine",
                    "p_russia_accommodating", "p_balancing", "p_none", "frame", "p_frame", "uncertain",
                    "uncertain_reason"]
-ARTICLE_FIELDS = ["doc_id", "source", "title", "date", "url", "n_sentences", "n_stance_bearing", "n_uncertain",
-                  *[f"share_{s}{e}" for s in ("pro_ukraine", "russia_accommodating", "balancing", "none")
+ARTICLE_FIELDS = ["doc_id", "source", "title", "date", "author", "url", "n_sentences", "n_stance_bearing",
+                  "n_uncertain", "n_dropped_lines", *[f"share_{s}{e}" for s in ("pro_ukraine", "russia_accommodating", "balancing", "none")
                     for e in ("", "_lo", "_hi")], "lean", "lean_lo", "lean_hi", "top_frames", "quantifier"]
 
 ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder. Default: the project's model/.")]
 TextCol = Annotated[str, typer.Option("--text-column", help="Corpus column holding the article text.")]
 IdCol = Annotated[str, typer.Option("--id-column", help="Corpus column holding the article id.")]
 SourceCol = Annotated[str, typer.Option("--source-column", help="Corpus column holding the outlet.")]
+FurnitureOpt = Annotated[Optional[bool], typer.Option(
+    "--furniture/--no-furniture", help="Drop web-page furniture (menus, bylines, captions, teasers...) everywhere, or "
+    "nowhere. Default: in files and standard input, not in corpus rows (already article text).")]
+AllowEmpty = Annotated[bool, typer.Option("--allow-empty", help="A document without article sentences is not an "
+                                                                "error (exit code 0, not 1).")]
 
 
 def _say(msg: str) -> None:
@@ -56,26 +62,28 @@ def _load(model_dir):
     return load_model(model_dir, say=_say)
 
 
-def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True):
+def _documents(inputs, columns, failures, stdin=None, furniture: bool | None = None):
+    """Yield every readable document of `inputs`; collect failures."""
+    from stanceframe.readers import InputFailure, iter_documents
+
+    for item in iter_documents(list(inputs), columns, stdin=stdin, furniture=furniture):
+        if isinstance(item, InputFailure):
+            failures.append(item)
+        else:
+            if item.encoding not in ("utf-8", "ascii"):
+                _say(f"note: {item.origin}: decoded as {item.encoding}")
+            yield item
+
+
+def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True,
+            furniture: bool | None = None):
     """Yield (document, sentence records, article profile) for every readable input; collect failures.
 
     `model` is a loaded model (see `_load`)."""
-    from stanceframe.readers import InputFailure, iter_documents
     from stanceframe.scoring import Scorer
 
     scorer = Scorer(model, n_boot=n_boot, records=records)
-    docs = iter_documents(list(inputs), columns, stdin=stdin)
-
-    def good():
-        for item in docs:
-            if isinstance(item, InputFailure):
-                failures.append(item)
-            else:
-                if item.encoding not in ("utf-8", "ascii"):
-                    _say(f"note: {item.origin}: decoded as {item.encoding}")
-                yield item
-
-    for doc, records, article in scorer.score(good(), jobs=jobs):
+    for doc, records, article in scorer.score(_documents(inputs, columns, failures, stdin, furniture), jobs=jobs):
         if article["n_sentences"] == 0:
             _say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
                  "written as a zero-sentence record")
@@ -104,6 +112,7 @@ def score(
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for large inputs.")] = 2,
+    furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False,
     model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
@@ -114,7 +123,7 @@ def score(
     if level not in ("sentence", "article"):
         _fail(BadInput(f"unknown level {level!r}; accepted: sentence, article"))
     failures: list = []
-    n_docs = 0
+    n_docs = n_empty = 0
     table_rows: list = []
     writer = None
     try:
@@ -128,8 +137,10 @@ def score(
         # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), _load(model),
-                                               boot, failures, jobs=jobs, records=level == "sentence"):
+                                               boot, failures, jobs=jobs, records=level == "sentence",
+                                               furniture=furniture):
             n_docs += 1
+            n_empty += article["n_sentences"] == 0
             records = sentences if level == "sentence" else [article]
             if writer:
                 for r in records:
@@ -165,6 +176,7 @@ def score(
             writer.abort()
         raise
     _finish(failures, n_docs)
+    _finish_empty(n_empty, allow_empty)
 
 
 def _finish(failures, n_ok: int) -> None:
@@ -173,6 +185,14 @@ def _finish(failures, n_ok: int) -> None:
         for f in failures:
             _say(f"  {f.origin}: {f.message}")
         raise typer.Exit(1 if n_ok else 2)
+
+
+def _finish_empty(n_empty: int, allow_empty: bool) -> None:
+    """Exit 1 when documents gave no article sentence (each was warned about), unless allowed."""
+    if n_empty and not allow_empty:
+        _say(f"{n_empty} document(s) gave no article sentences (see `predict.py segment` for what each line "
+             "became); pass --allow-empty to accept that")
+        raise typer.Exit(1)
 
 
 def _print_score_table(rows, level: str, output: Path | None) -> None:
@@ -206,6 +226,8 @@ def _render_score_table(console, rows, level: str) -> None:
                           *(_pct(a, s) for s in ("pro_ukraine", "russia_accommodating", "balancing", "none")),
                           _lean(a), a["top_frames"])
         console.print(table)
+        console.print(f"  {sum(a['n_dropped_lines'] for _, _, a in rows)} lines dropped as page furniture "
+                      "(n_dropped_lines per article in --format csv/json; predict.py segment lists them)")
         return
     for doc, records, a in rows:
         table = Table(title=f"{doc.id}", title_justify="left", show_lines=False)
@@ -223,7 +245,8 @@ def _render_score_table(console, rows, level: str) -> None:
                       f"{a['n_uncertain']} uncertain; lean {_lean(a)} ({a['quantifier']}); "
                       f"pro_ukraine {_pct(a, 'pro_ukraine')}, russia_accommodating "
                       f"{_pct(a, 'russia_accommodating')}, balancing {_pct(a, 'balancing')}, none {_pct(a, 'none')}; "
-                      f"frames: {a['top_frames'] or '-'}\n")
+                      f"frames: {a['top_frames'] or '-'}\n"
+                      f"  {a['n_dropped_lines']} lines dropped as page furniture (predict.py segment lists them)\n")
 
 
 def _console(file=None, fit=None):
@@ -266,6 +289,85 @@ def _lean(a: dict) -> str:
     from stanceframe.output import signed
 
     return f"{signed(a['lean'])} [{signed(a['lean_lo'])}, {signed(a['lean_hi'])}]"
+
+
+@app.command()
+def segment(
+    inputs: Annotated[list[str], typer.Argument(help="Files (.txt .md .html .htm .csv .jsonl .parquet), folders, "
+                                                    "or - for standard input.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl or csv.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically).")] = None,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False,
+):
+    """Show what becomes of every line: kept (headline, heading or body) or dropped, and by which rule."""
+    from stanceframe.segment import line_records
+
+    if fmt not in ("table", "json", "jsonl", "csv"):
+        _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, jsonl, csv"))
+    failures: list = []
+    docs = _documents(inputs, _columns(text_column, id_column, source_column), failures, furniture=furniture)
+    n_docs, n_empty = _write_lines(((d, line_records(d.text, d.id, d.furniture, d.headline_end)) for d in docs),
+                                   fmt, output)
+    _finish(failures, n_docs)
+    _finish_empty(n_empty, allow_empty)
+
+
+def _write_lines(items, fmt: str, output: Path | None) -> tuple[int, int]:
+    """Write (document, line records) pairs as a table or records; (documents, documents with no kept line)."""
+    import io
+    from collections import Counter
+
+    from rich.table import Table
+
+    from stanceframe.output import RecordWriter
+    from stanceframe.segment import LINE_FIELDS
+
+    writer = RecordWriter(fmt, output, LINE_FIELDS) if fmt != "table" else None
+    buffer = io.StringIO() if output and not writer else None
+    console = _console(buffer)
+    n_docs = n_empty = 0
+    try:
+        for doc, records in items:
+            n_docs += 1
+            kept = [r for r in records if r["status"] == "kept"]
+            if not kept:
+                n_empty += 1
+                _say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture)")
+            if writer:
+                for r in records:
+                    writer.write(r)
+                continue
+            table = Table(title=doc.id, title_justify="left")
+            for h in ("line", "status", "kind / rule", "sentences"):
+                table.add_column(h, no_wrap=True)
+            table.add_column("text", overflow="fold", ratio=1)
+            for r in records:
+                table.add_row(str(r["line"]), r["status"], r["kind"] or r["rule"], str(r["n_sentences"] or ""),
+                              r["text"])
+            console.print(table)
+            kinds = Counter(r["kind"] for r in kept)
+            rules = Counter(r["rule"] for r in records if r["status"] == "dropped")
+            console.print(f"  {len(kept)} lines kept ({', '.join(f'{n} {k}' for k, n in kinds.items()) or 'none'}; "
+                          f"{sum(r['n_sentences'] for r in kept)} sentences), {sum(rules.values())} dropped"
+                          + (f" ({', '.join(f'{n} {k}' for k, n in rules.most_common())})" if rules else "") + "\n")
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
+    if writer and n_docs == 0:
+        writer.abort()
+    elif writer:
+        writer.close()
+    elif buffer is not None and n_docs:
+        from stanceframe.artifact import write_atomic
+        from stanceframe.output import output_folder
+
+        output_folder(output)
+        write_atomic(output, buffer.getvalue())
+    if output and n_docs:
+        _say(f"wrote the lines of {n_docs} document(s) to {output}")
+    return n_docs, n_empty
 
 
 @app.command()
@@ -339,7 +441,7 @@ def _gold_frame(by: str):
     return df, None
 
 
-def _corpus_frame(inputs, columns, model, label: str | None = None):
+def _corpus_frame(inputs, columns, model, label: str | None = None, furniture: bool | None = None):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
 
     Only sentence rows are used (the summary resamples them itself), so articles get no shares.
@@ -353,7 +455,7 @@ def _corpus_frame(inputs, columns, model, label: str | None = None):
 
     failures: list = []
     rows = []
-    for doc, records, article in _scored(inputs, columns, model, 0, failures, jobs=2):
+    for doc, records, article in _scored(inputs, columns, model, 0, failures, jobs=2, furniture=furniture):
         if article["n_sentences"] == 0:
             continue
         for r in records:
@@ -385,7 +487,7 @@ def sources(
     chart: Annotated[Optional[Path], typer.Option("--chart", help="Also draw the charts to this .png or .svg.")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
-    model: ModelOpt = None,
+    furniture: FurnitureOpt = None, model: ModelOpt = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart."""
     import json
@@ -396,7 +498,8 @@ def sources(
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
     try:
         if corpus:
-            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model))
+            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model),
+                                          furniture=furniture)
         else:
             df, estimator = _gold_frame(by)
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
@@ -442,7 +545,7 @@ def compare(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
-    model: ModelOpt = None,
+    furniture: FurnitureOpt = None, model: ModelOpt = None,
 ):
     """Differences in stance shares and lean between two sources or corpora (A minus B), and their words."""
     import json
@@ -460,8 +563,8 @@ def compare(
                 raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
             cols = _columns(text_column, id_column, source_column)
             loaded = _load(model)
-            da, estimator = _corpus_frame([a], cols, loaded, label=a)
-            db, _ = _corpus_frame([b], cols, loaded, label=b)
+            da, estimator = _corpus_frame([a], cols, loaded, label=a, furniture=furniture)
+            db, _ = _corpus_frame([b], cols, loaded, label=b, furniture=furniture)
             names = (a, b)
         else:
             gold, estimator = _gold_frame("source")

@@ -5,6 +5,12 @@ Parquet with one article per row) or a folder of any of these. :func:`iter_docum
 :class:`Document` per article and an :class:`InputFailure` per input (or corpus row) that cannot be
 read, so one bad file never stops a batch: the caller writes what it could and lists the rest.
 
+A corpus row is article text, not a page dump: its Document has ``furniture=False``, so the
+segmenter keeps every line (a row that is one headline is a headline, not a stray menu line),
+unless the caller asks for the page-furniture rules on rows too (``furniture=True``). An HTML
+page's title, date, author and url come from its metadata (``<h1>``, ``og:title``, ``<title>``,
+``article:published_time``, JSON-LD, author meta), and its headline is the first line of the text.
+
 Corpora are streamed row by row (a corpus can be far larger than memory is happy with).
 trafilatura, charset_normalizer and pyarrow are imported only when an input needs them: CLI
 start-up time matters more than anything they would save.
@@ -18,8 +24,10 @@ import io
 import json
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import BinaryIO, Iterator
 
 TEXT_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -62,6 +70,9 @@ class Document:
     date: str = ""
     url: str = ""
     encoding: str = "utf-8"
+    author: str = ""
+    furniture: bool = True  # drop web-page furniture (False: the text is already the article)
+    headline_end: int = 0  # text[:headline_end] is the page's headline (HTML), 0: none given
 
 
 @dataclass(slots=True)
@@ -80,12 +91,24 @@ class Columns:
     title: str = "title"
     date: str = "date"
     url: str = "url"
+    author: str = "author"
 
 
 def iter_documents(
-    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None
+    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None, furniture: bool | None = None
 ) -> Iterator[Document | InputFailure]:
-    """Yield a Document per article and an InputFailure per input or row that cannot be read."""
+    """Yield a Document per article and an InputFailure per input or row that cannot be read.
+
+    `furniture`: drop web-page furniture when segmenting. None (the default): in files and standard
+    input, not in corpus rows (already article text); True: in rows too; False: nowhere."""
+    pages, rows = furniture is not False, furniture is True
+    for doc in _documents(inputs, columns, stdin):
+        if isinstance(doc, Document):
+            doc.furniture = pages if doc.furniture else rows  # rows come with furniture False
+        yield doc
+
+
+def _documents(inputs, columns, stdin):
     for arg in inputs:
         if arg == "-":
             yield _read_stdin(stdin)
@@ -175,16 +198,173 @@ def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: 
         return InputFailure(origin, "file is empty")
     if fmt is None:
         fmt = "html" if text.lstrip().startswith("<") else "text"
-    if fmt == "html":
-        import trafilatura  # about 0.2 s to import: only when an HTML page is read
+    if fmt != "html":
+        return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding)
+    import trafilatura  # about 0.2 s to import: only when an HTML page is read
 
+    try:
+        meta, titles = _metadata(text)
+        body = trafilatura.extract(text, include_comments=False) or ""
+    except Exception as e:  # a parser bug on one odd page must not end the whole batch
+        return InputFailure(origin, f"cannot parse the HTML page: {e}")
+    if not body.strip():
+        return InputFailure(origin, "no article text found in the HTML page")
+    body, headline_end = _with_headline(body, meta["title"], titles)
+    return Document(id=id_, text=body, fmt=fmt, origin=origin, source=outlet, title=meta["title"], date=meta["date"],
+                    url=meta["url"], encoding=encoding, author=meta["author"], headline_end=headline_end)
+
+
+# --- HTML metadata ------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"\s+")
+_DATE_META = ("article:published_time", "og:article:published_time", "datepublished", "date", "pubdate",
+              "publishdate", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created", "parsely-pub-date")
+_AUTHOR_META = ("author", "article:author", "og:article:author", "dc.creator", "parsely-author", "byl")
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+
+
+class _MetaParser(HTMLParser):
+    """Collects <meta> contents, <title>, the first <h1>, the canonical link and JSON-LD blocks."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, str] = {}
+        self.canonical = ""
+        self.title: list[str] | None = None
+        self.h1: list[str] | None = None
+        self.ld: list[str] = []
+        self.time_published = ""
+        self._into: list[str] | None = None
+        self._end = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = {k.lower(): v or "" for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").strip().lower()
+            if key and a.get("content", "").strip():
+                self.meta.setdefault(key, a["content"].strip())
+        elif tag == "link" and "canonical" in a.get("rel", "").lower().split():
+            self.canonical = self.canonical or a.get("href", "").strip()
+        elif tag == "time" and a.get("itemprop", "").lower() == "datepublished":
+            self.time_published = self.time_published or a.get("datetime", "").strip()
+        elif self._into is None:
+            if tag == "title" and self.title is None:
+                self.title = self._into = []
+            elif tag == "h1" and self.h1 is None:
+                self.h1 = self._into = []
+            elif tag == "script" and "ld+json" in a.get("type", "").lower():
+                self.ld.append("")
+                self._into = self.ld
+            else:
+                return
+            self._end = tag
+
+    def handle_endtag(self, tag):
+        if tag == self._end:
+            self._into, self._end = None, ""
+
+    def handle_data(self, data):
+        if self._into is self.ld:
+            self.ld[-1] += data
+        elif self._into is not None:
+            self._into.append(data)
+
+
+def _ld_objects(value):
+    """Every JSON object in a JSON-LD value, depth first (@graph lists included)."""
+    if isinstance(value, list):
+        for v in value:
+            yield from _ld_objects(v)
+    elif isinstance(value, dict):
+        yield value
+        for key in ("@graph", "mainEntity"):
+            if key in value:
+                yield from _ld_objects(value[key])
+
+
+def _ld_names(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return _ld_names(value.get("name", ""))
+    if isinstance(value, list):
+        return ", ".join(n for n in (_ld_names(v) for v in value) if n)
+    return ""
+
+
+def _first(values: list[str]) -> str:
+    return next((v for v in values if v), "")
+
+
+def _clean(text) -> str:
+    return _SPACE.sub(" ", text).strip() if isinstance(text, str) else ""
+
+
+def page_metadata(html: str) -> dict[str, str]:
+    """title, date, author and url of an HTML page, from its markup; "" for what the page does not say.
+
+    title: the first <h1>, else og:title, twitter:title, the JSON-LD headline, or <title> without
+    the site name; date: article:published_time, JSON-LD datePublished and the like; author: author
+    meta or JSON-LD author; url: the canonical link, og:url or the JSON-LD url.
+    """
+    return _metadata(html)[0]
+
+
+def _metadata(html: str) -> tuple[dict[str, str], list[str]]:
+    """page_metadata, and every title the page gives (any of them may open the extracted text)."""
+    p = _MetaParser()
+    p.feed(html)
+    p.close()
+    m = p.meta
+    ld: dict[str, str] = {}
+    for block in p.ld:
         try:
-            text = trafilatura.extract(text, include_comments=False) or ""
-        except Exception as e:  # a parser bug on one odd page must not end the whole batch
-            return InputFailure(origin, f"cannot parse the HTML page: {e}")
-        if not text.strip():
-            return InputFailure(origin, "no article text found in the HTML page")
-    return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding)
+            data = json.loads(block)
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            for key in ("headline", "datePublished", "url"):
+                if isinstance(obj.get(key), str) and key not in ld:
+                    ld[key] = obj[key].strip()
+            if "author" in obj and "author" not in ld:
+                ld["author"] = _ld_names(obj["author"])
+    site = _clean(m.get("og:site_name", ""))
+    page_title = _clean("".join(p.title or []))
+    if site and page_title != site and (page_title.startswith(site) or page_title.endswith(site)):
+        rest = page_title[len(site):] if page_title.startswith(site) else page_title[: -len(site)]
+        page_title = rest.strip(" |–—-:") or page_title  # "Baku weighs its words | Caspian Notes"
+    elif _TITLE_SEPARATOR.search(page_title):
+        head, _, tail = page_title.rpartition(_TITLE_SEPARATOR.findall(page_title)[-1])
+        if len(tail.split()) <= 4 and len(head.split()) >= 3:
+            page_title = head.strip()  # "Baku weighs its words | Caspian Notes"
+    titles = [_clean("".join(p.h1 or [])), _clean(m.get("og:title")), _clean(m.get("twitter:title")),
+              _clean(ld.get("headline")), page_title]
+    authors = [_clean(m.get(k)) for k in _AUTHOR_META] + [_clean(ld.get("author"))]
+    authors = [re.sub(r"^by\s+", "", a, flags=re.I) for a in authors if a and not a.startswith(("http:", "https:"))]
+    dates = [_clean(m.get(k)) for k in _DATE_META[:2]] + [_clean(ld.get("datePublished")), _clean(p.time_published)]
+    dates += [_clean(m.get(k)) for k in _DATE_META[2:]]
+    urls = [_clean(p.canonical), _clean(m.get("og:url")), _clean(ld.get("url"))]
+    meta = {"title": _first(titles), "date": _first(dates), "author": _first(authors), "url": _first(urls)}
+    return meta, [t for t in titles if t]
+
+
+def _same_text(a: str, b: str) -> bool:
+    return _clean(a).casefold().rstrip(".!?:") == _clean(b).casefold().rstrip(".!?:")
+
+
+def _with_headline(body: str, title: str, titles: list[str]) -> tuple[str, int]:
+    """The extracted text with the page's headline as its first line, and where that line ends.
+
+    trafilatura often leaves the <h1> out (it sits above the article element): then the title is
+    put first, so the headline is scored once and as a headline."""
+    lead = len(body) - len(body.lstrip())
+    first_end = body.find("\n", lead)
+    first_end = len(body) if first_end < 0 else first_end
+    if any(_same_text(body[lead:first_end], t) for t in titles):
+        return body, first_end
+    if not title:
+        return body, 0
+    return f"{title}\n\n{body}", len(title)
 
 
 # --- bytes to text ------------------------------------------------------------------------------
@@ -270,7 +450,7 @@ def _kind(v) -> str:
 
 
 def _row_document(
-    path: str, line: int, columns: Columns, text, id_, source, title, date, url, outlet: str, encoding: str
+    path: str, line: int, columns: Columns, text, id_, source, title, date, url, author, outlet: str, encoding: str
 ) -> Document | InputFailure:
     origin = f"{path}:{line}"
     if text.__class__ is not str:
@@ -279,10 +459,11 @@ def _row_document(
         else:
             return InputFailure(origin, f"the '{columns.text}' value is {_kind(text)}, not a string")
     # this runs once per corpus row: strings, the usual case, skip the call to _value
-    id_, source, title, date, url = [
-        v if v.__class__ is str else _value(v) for v in (id_, source, title, date, url)
+    id_, source, title, date, url, author = [
+        v if v.__class__ is str else _value(v) for v in (id_, source, title, date, url, author)
     ]
-    return Document(id_ or origin, text, "text", origin, source or outlet, title, date, url, encoding)
+    # furniture False: article text, not a page dump (iter_documents may ask for the rules anyway)
+    return Document(id_ or origin, text, "text", origin, source or outlet, title, date, url, encoding, author, False)
 
 
 # A lone surrogate never comes out of a successful decode, and `in` finds one character much
@@ -315,7 +496,7 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
     at = {name: header.index(name) for name in header}  # first of duplicate names wins
     ti = at[columns.text]
     c = columns
-    ii, si, hi, di, ui = (at.get(name) for name in (c.id, c.source, c.title, c.date, c.url))
+    ii, si, hi, di, ui, ai = (at.get(name) for name in (c.id, c.source, c.title, c.date, c.url, c.author))
     rows = 0
     last = reader.line_num
     while True:
@@ -349,6 +530,7 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
             row[hi] if hi is not None else None,
             row[di] if di is not None else None,
             row[ui] if ui is not None else None,
+            row[ai] if ai is not None else None,
             outlet, encoding,
         )  # fmt: skip
     if not rows:
@@ -383,7 +565,8 @@ def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str)
                 return
         g = rec.get
         yield _row_document(
-            path, line, c, g(c.text), g(c.id), g(c.source), g(c.title), g(c.date), g(c.url), outlet, encoding
+            path, line, c, g(c.text), g(c.id), g(c.source), g(c.title), g(c.date), g(c.url), g(c.author), outlet,
+            encoding,
         )
     if not rows:
         yield InputFailure(path, "file is empty")
@@ -415,7 +598,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
         message = f"the '{columns.text}' column holds {text_type} values, not strings"
         yield InputFailure(path, f"{message}; name the text column with --text-column")
         return
-    wanted = [columns.text, columns.id, columns.source, columns.title, columns.date, columns.url]
+    wanted = [columns.text, columns.id, columns.source, columns.title, columns.date, columns.url, columns.author]
     present = list(dict.fromkeys(name for name in wanted if name in schema.names))
     row = 0
     with pf:

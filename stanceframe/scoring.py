@@ -19,7 +19,7 @@ import numpy as np
 from .labels import STANCES
 from .quantify import WEIGHTS_PER_BLOCK
 from .readers import Document
-from .segment import page_sentences
+from .segment import segment_page
 
 MIN_TOP_PROBABILITY = 0.40  # below this the stance is a guess among four classes
 MIN_COVERAGE = 0.50  # share of a sentence's words the model saw in training
@@ -149,15 +149,18 @@ class Scorer:
 
     def score_batch(self, docs: list[Document]) -> list[tuple[list[dict], dict]]:
         """(sentence records, article record) of each document."""
-        pending = [(doc, page_sentences(doc.text, doc.id)) for doc in docs]
-        texts = [s.text for _, sents in pending for s in sents]
+        pending = []
+        for doc in docs:
+            sents, lines = segment_page(doc.text, doc.id, doc.furniture, doc.headline_end)
+            pending.append((doc, sents, sum(1 for ln in lines if not ln.kind)))
+        texts = [s.text for _, sents, _ in pending for s in sents]
         coverage: list[float] = []
         parts = [self.predict(texts[i:i + CHUNK_SENTENCES], coverage)  # one huge article: bounded matrices
                  for i in range(0, len(texts), CHUNK_SENTENCES)]
         if parts:
             Ps, frames, pf = (np.concatenate(x) for x in zip(*parts))
         out, k = [], 0
-        for doc, sents in pending:
+        for doc, sents, n_dropped in pending:
             scored = []
             for s in sents:
                 p = Ps[k]
@@ -172,15 +175,18 @@ class Scorer:
                                             str(frames[k]), float(pf[k]), ",".join(reasons)))
                 k += 1
             records = ([x.record(doc) for x in scored] or [empty_record(doc)]) if self.records else []
-            out.append((records, self.article(doc, scored)))
+            out.append((records, self.article(doc, scored, n_dropped)))
         return out
 
-    def article(self, doc: Document, scored: list[SentenceScore]) -> dict:
-        """The article's profile: counts, stance shares and lean with bootstrap 95% intervals, top frames."""
+    def article(self, doc: Document, scored: list[SentenceScore], n_dropped_lines: int = 0) -> dict:
+        """The article's profile: counts, stance shares and lean with bootstrap 95% intervals, top frames.
+
+        `n_dropped_lines`: lines the segmenter dropped as page furniture (predict.py segment lists them)."""
         counted = scored  # every sentence; uncertain ones are flagged and counted (n_uncertain)
-        rec = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date, "url": doc.url,
-               "n_sentences": len(scored), "n_stance_bearing": sum(s.stance != "none" for s in counted),
-               "n_uncertain": sum(bool(s.uncertain) for s in scored), "quantifier": self.model.quantifier.method}
+        rec = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date, "author": doc.author,
+               "url": doc.url, "n_sentences": len(scored), "n_stance_bearing": sum(s.stance != "none" for s in counted),
+               "n_uncertain": sum(bool(s.uncertain) for s in scored), "n_dropped_lines": n_dropped_lines,
+               "quantifier": self.model.quantifier.method}
         if counted and self.n_boot:  # n_boot 0: profiles nobody will read (only sentence rows are written)
             point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
             lean = point[0] - point[1]

@@ -394,7 +394,7 @@ def test_failed_run_leaves_no_file_and_keeps_the_old_one(two_articles, tmp_path)
 def test_empty_corpus_row_gives_a_zero_sentence_record(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "rows.csv", f'id,text\nfull,"{ART_A}"\nhollow,\nlast,"{ART_B.strip()}"\n')
-    result = invoke("score", "rows.csv", "-f", "jsonl")
+    result = invoke("score", "rows.csv", "-f", "jsonl", "--allow-empty")
     assert result.exit_code == 0, result.output
     rows = jsonl(result.stdout)
     assert [r["doc_id"] for r in rows] == ["full"] * 3 + ["hollow"] + ["last"] * 2
@@ -404,6 +404,10 @@ def test_empty_corpus_row_gives_a_zero_sentence_record(tmp_path, monkeypatch):
     assert set(empty) == set(predict.SENTENCE_FIELDS)
     [warning] = err_lines(result)
     assert warning.startswith("warning: rows.csv:3: no article sentences found")
+    # without --allow-empty the same records are written, and the exit code says one article was empty
+    strict = invoke("score", "rows.csv", "-f", "jsonl")
+    assert strict.exit_code == 1 and strict.stdout == result.stdout
+    assert err_lines(strict)[0] == warning and "--allow-empty" in err_lines(strict)[-1]
 
 
 def test_non_english_sentences_are_flagged(tmp_path, monkeypatch):

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from stanceframe.readers import Columns, Document, InputFailure, iter_documents
+from stanceframe.readers import Columns, Document, InputFailure, iter_documents, page_metadata
+from stanceframe.segment import page_sentences
 
 ARTICLE = (
     "Azerbaijan keeps pragmatic ties with Russia while it sells gas to Europe. "
@@ -70,6 +71,72 @@ def test_html_gives_main_text_only(tmp_path):
     assert doc.fmt == "html"
     assert "humanitarian aid to Ukraine" in doc.text
     assert "<p>" not in doc.text and "Copyright" not in doc.text
+
+
+BODY = (
+    "<p>Officials in Baku repeated their support for the territorial integrity of Ukraine during a meeting with "
+    "foreign diplomats this week.</p><p>The same officials said trade with Russia along the north-south corridor "
+    "will keep growing next year.</p>"
+)
+# the <h1> sits above the <article>: trafilatura's text leaves it out
+HTML_WITH_META = f"""<html><head><title>Baku weighs its words | Caspian Notes</title>
+<meta property="og:title" content="Baku weighs its words on the war">
+<meta property="og:site_name" content="Caspian Notes">
+<meta property="article:published_time" content="2024-03-05T09:30:00+04:00">
+<meta name="author" content="Nargiz Mammadli">
+<link rel="canonical" href="https://caspian-notes.example/baku-words">
+</head><body><header><h1>Baku weighs its <em>words</em> on the war</h1></header><article>{BODY}</article></body></html>
+"""
+HTML_JSON_LD = f"""<html><head><title>Baku weighs its words | Caspian Notes</title>
+<script type="application/ld+json">{{"@context": "https://schema.org", "@graph": [{{"@type": "WebSite", "name": "x"}},
+{{"@type": "NewsArticle", "headline": "Baku weighs its words on the war", "datePublished": "2024-03-05",
+"author": [{{"@type": "Person", "name": "Nargiz Mammadli"}}, {{"@type": "Person", "name": "Ilkin Aliyev"}}],
+"url": "https://caspian-notes.example/baku-words"}}]}}</script></head>
+<body><article>{BODY}</article></body></html>
+"""
+
+
+def test_html_metadata_and_the_headline_first(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(HTML_WITH_META, encoding="utf-8")
+    [doc] = only(read(path), Document)
+    assert (doc.title, doc.date, doc.author, doc.url) == (
+        "Baku weighs its words on the war", "2024-03-05T09:30:00+04:00", "Nargiz Mammadli",
+        "https://caspian-notes.example/baku-words")
+    assert doc.text.startswith("Baku weighs its words on the war\n") and doc.headline_end == 32
+    sents = page_sentences(doc.text, doc.id, headline_end=doc.headline_end)
+    assert [(s.text, s.kind) for s in sents][:2] == [
+        ("Baku weighs its words on the war", "headline"),
+        ("Officials in Baku repeated their support for the territorial integrity of Ukraine during a meeting "
+         "with foreign diplomats this week.", "body")]
+    assert all(doc.text[s.start:s.end] == s.text for s in sents)
+
+
+def test_html_metadata_from_json_ld_and_the_title_tag():
+    assert page_metadata(HTML_JSON_LD) == {
+        "title": "Baku weighs its words on the war", "date": "2024-03-05", "author": "Nargiz Mammadli, Ilkin Aliyev",
+        "url": "https://caspian-notes.example/baku-words"}
+    bare = f"<html><head><title>Baku weighs its words | Caspian Notes</title></head><body>{BODY}</body></html>"
+    assert page_metadata(bare) == {"title": "Baku weighs its words", "date": "", "author": "", "url": ""}
+
+
+def test_html_headline_kept_by_trafilatura_is_not_doubled(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(HTML, encoding="utf-8")  # <title> and <h1> inside <article> say the same
+    [doc] = only(read(path), Document)
+    assert doc.text.count("Baku between Moscow and Kyiv") == 1 and doc.title == "Baku between Moscow and Kyiv"
+    assert doc.headline_end == len("Baku between Moscow and Kyiv")
+
+
+def test_corpus_rows_are_article_text_files_are_pages(tmp_path):
+    (tmp_path / "rows.jsonl").write_text(json.dumps({"id": "r", "text": ARTICLE, "author": "N. Mammadli"}) + "\n")
+    (tmp_path / "page.txt").write_text(ARTICLE)
+    row, page = only(read(tmp_path / "rows.jsonl", tmp_path / "page.txt"), Document)
+    assert (row.furniture, page.furniture, row.author) == (False, True, "N. Mammadli")
+    row, page = only(read(tmp_path / "rows.jsonl", tmp_path / "page.txt", furniture=True), Document)
+    assert (row.furniture, page.furniture) == (True, True)
+    row, page = only(read(tmp_path / "rows.jsonl", tmp_path / "page.txt", furniture=False), Document)
+    assert (row.furniture, page.furniture) == (False, False)
 
 
 def test_unknown_extension_read_as_text(tmp_path):

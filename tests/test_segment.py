@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from stanceframe.segment import page_sentences, split_sentences
+from stanceframe.segment import line_records, page_sentences, segment_lines, split_sentences
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("0*.txt"))
 PAGES = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS}
@@ -120,6 +120,10 @@ def _split(text):
     ("They arrived in the U.S. The talks began.", ["They arrived in the U.S.", "The talks began."]),
     ("Is Baku neutral? Yes! It says so.", ["Is Baku neutral?", "Yes!", "It says so."]),
     ("Exports rose, e.g. gas and oil. Imports fell.", ["Exports rose, e.g. gas and oil.", "Imports fell."]),
+    # ”…” and »…« as Swedish and Finnish outlets write quotes: ” and » open, « may close
+    ("Aliyev spoke. ”We will not take sides,” he said.", ["Aliyev spoke.", "”We will not take sides,” he said."]),
+    ("Aliyev spoke. »We will not take sides», he said.", ["Aliyev spoke.", "»We will not take sides», he said."]),
+    ("He said »we stay neutral.« Then he left.", ["He said »we stay neutral.«", "Then he left."]),
 ])
 def test_splitter_cases(text, expected):
     assert _split(text) == expected
@@ -147,3 +151,110 @@ def test_long_non_latin_text_is_kept_for_scoring_not_dropped_as_furniture():
     page = "Президент Азербайджана провёл телефонный разговор с президентом Украины. Стороны обсудили помощь.\n"
     assert len(page_sentences(page)) == 2
     assert page_sentences("Ссылка скопирована\n") == []
+
+
+# --- issue 9 section 4: no sentence lost on the way in ---------------------------------------------
+
+
+@pytest.mark.parametrize("sentence", [
+    "Azerbaijan did not sign up to the Western sanctions against Russia.",
+    "Baku refused to subscribe to the statement on Ukraine.",
+    "The two governments will sign intergovernmental agreements on energy transit.",
+    "Officials counted 250000 displaced people in the region last year.",
+    "Baku and Moscow share this view of the transport corridor.",
+    "Azerbaijan's new privacy policy for state data took effect in May.",
+    "By cutting gas deliveries to Europe, Moscow pushed Brussels toward Baku as a supplier.",
+])
+def test_body_sentences_mentioning_interface_words_are_kept(sentence):
+    page = f"Baku between Moscow and Kyiv\n\n{sentence}\n\nThe talks are set to continue next month.\n"
+    assert [s.text for s in page_sentences(page)] == [
+        "Baku between Moscow and Kyiv", sentence, "The talks are set to continue next month."]
+
+
+def test_read_more_above_the_body_does_not_end_the_article():
+    page = ("Baku Walks a Fine Line\nRead more\n\nAzerbaijan keeps ties with both Moscow and Kyiv. It sends aid.\n\n"
+            "Read more\n\nAnother Story About the Caspian Ports\n\nIts teaser text is not this article.\n")
+    assert [(s.text, s.kind) for s in page_sentences(page)] == [
+        ("Baku Walks a Fine Line", "headline"),
+        ("Azerbaijan keeps ties with both Moscow and Kyiv.", "body"),
+        ("It sends aid.", "body"),
+    ]
+    rules = [r["rule"] for r in line_records(page) if r["status"] == "dropped"]
+    assert rules == ["end_marker_before_body", "end_marker", "after_end_marker", "after_end_marker"]
+
+
+DUMP = """Baku Abstains Again at the UN
+Nargiz Mammadli, July 5, 2022
+By Nargiz Mammadli July 5, 2022
+President Ilham Aliyev meets Volodymyr Zelensky in Kyiv, January 2020. Photo: president.az
+Baku abstains again at the UN. Azerbaijan did not vote on the resolution on Ukraine. Its envoy called for dialogue.
+Photo: AP / Alexander Zemlianichenko
+Source: online.ua
+Support The Moscow Times!
+"""
+
+
+def test_text_dump_captions_bylines_sources_and_appeals_are_dropped_and_the_headline_counted_once():
+    sents = page_sentences(DUMP)
+    assert [(s.text, s.kind) for s in sents] == [
+        ("Baku Abstains Again at the UN", "headline"),
+        ("Azerbaijan did not vote on the resolution on Ukraine.", "body"),
+        ("Its envoy called for dialogue.", "body"),
+    ]
+    assert all(DUMP[s.start:s.end] == s.text for s in sents)
+    report = [(r["line"], r["status"], r["kind"] or r["rule"], r["text"]) for r in line_records(DUMP, "d")]
+    assert report == [
+        (1, "kept", "headline", "Baku Abstains Again at the UN"),
+        (2, "dropped", "byline", "Nargiz Mammadli, July 5, 2022"),
+        (3, "dropped", "byline", "By Nargiz Mammadli July 5, 2022"),
+        (4, "dropped", "caption", "President Ilham Aliyev meets Volodymyr Zelensky in Kyiv, January 2020. Photo: president.az"),
+        (5, "dropped", "repeated_headline", "Baku abstains again at the UN."),
+        (5, "kept", "body", "Azerbaijan did not vote on the resolution on Ukraine. Its envoy called for dialogue."),
+        (6, "dropped", "caption", "Photo: AP / Alexander Zemlianichenko"),
+        (7, "dropped", "source_credit", "Source: online.ua"),
+        (8, "dropped", "appeal", "Support The Moscow Times!"),
+    ]
+
+
+def test_a_repeated_headline_line_with_a_period_is_dropped():
+    page = "Aliyev Tells Putin Baku Will Not Take Sides\nAliyev tells Putin Baku will not take sides.\n" \
+           "The president spoke by phone with his Russian counterpart on Monday.\n"
+    assert [s.text for s in page_sentences(page)] == [
+        "Aliyev Tells Putin Baku Will Not Take Sides", "The president spoke by phone with his Russian counterpart on Monday."]
+    assert [r["rule"] for r in line_records(page)] == ["", "repeated", ""]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Baku Abstains Again as UN Assembly Votes on Ukraine Resolution",
+     [("Baku Abstains Again as UN Assembly Votes on Ukraine Resolution", "headline")]),
+    ("By cutting gas deliveries to Europe, Moscow pushed Brussels toward Baku as a supplier.",
+     [("By cutting gas deliveries to Europe, Moscow pushed Brussels toward Baku as a supplier.", "body")]),
+    ("Menu\nSubscribe\nAzerbaijan stays neutral.", [("Menu", "body"), ("Subscribe", "body"),
+                                                       ("Azerbaijan stays neutral.", "body")]),
+])
+def test_article_text_without_furniture_rules_keeps_every_line(text, expected):
+    assert [(s.text, s.kind) for s in page_sentences(text, furniture=False)] == expected
+
+
+def test_article_text_keeps_a_headline_repeated_in_the_first_sentence():
+    text = "Baku Abstains Again at the UN\nBaku abstains again at the UN. The vote was on Monday.\n"
+    assert [s.text for s in page_sentences(text, furniture=False)] == [
+        "Baku Abstains Again at the UN", "Baku abstains again at the UN.", "The vote was on Monday."]
+    assert [s.text for s in page_sentences(text)] == ["Baku Abstains Again at the UN", "The vote was on Monday."]
+
+
+def test_every_line_is_accounted_for_on_the_seeds():
+    for sid, page in PAGES.items():
+        lines = segment_lines(page)
+        physical = [i + 1 for i, ln in enumerate(page.split("\n")) if ln.strip(" \t\r\xa0-*+•·▪◦–#>")]
+        assert sorted({ln.number for ln in lines}) == physical, sid
+        assert all(bool(ln.kind) != bool(ln.rule) for ln in lines)
+        kept = [(ln.start, ln.end) for ln in lines if ln.kind]
+        blocks = [(s.start, s.end) for s in page_sentences(page)]
+        assert blocks[0][0] == kept[0][0] and blocks[-1][1] == kept[-1][1]
+
+
+def test_headline_end_marks_the_given_headline():
+    page = "How Does Baku See the War?\n\nAzerbaijan keeps ties with both Moscow and Kyiv.\n"
+    assert [s.kind for s in page_sentences(page)] == ["body", "body"]
+    assert [s.kind for s in page_sentences(page, headline_end=26)] == ["headline", "body"]
