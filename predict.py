@@ -389,10 +389,7 @@ def explain(
     if not text.strip():
         _fail(BadInput("the text to explain is empty"))
     try:
-        stance, frame, warnings = _load(model).pipelines()
-        for w in warnings:
-            _say(f"warning: {w}")
-        result = explain_text((stance, frame), text, top=top)
+        result = explain_text(_load(model), text, top=top)
     except StanceframeError as exc:
         _fail(exc)
     if fmt == "json":

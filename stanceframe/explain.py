@@ -1,4 +1,5 @@
-"""Why the model decided: each feature's contribution (coefficient x feature value) to a class."""
+"""Why the model decided: each feature's contribution (coefficient x feature value) to a class,
+computed from the exported weights (scoring.json), so nothing is unpickled."""
 
 from __future__ import annotations
 
@@ -7,31 +8,37 @@ import numpy as np
 from .labels import STANCES
 
 
-def explain(pipelines, text: str, top: int = 8) -> dict:
+def explain(model, text: str, top: int = 8) -> dict:
     """Predicted stance and frame with probabilities, and the features pushing toward and away.
 
-    `pipelines` is the fitted (stance, frame) pair.
+    `model` is a loaded model (`artifact.Model`): its exported weights give the same numbers as the
+    fitted pipelines (tests check it), without unpickling anything.
     """
+    linear = model.linear
+    x = linear.transform([text]).tocsr()
+    names = linear.feature_names()
+    idx, vals = x.indices, x.data
     out = {"text": text}
-    for target, pipe in zip(("stance", "frame"), pipelines):
-        features, clf = pipe[:-1], pipe[-1]
-        x = features.transform([text])
-        names = features.get_feature_names_out()
-        proba = clf.predict_proba(x)[0]
+    for target in ("stance", "frame"):
+        classes = linear.classes[target]
+        proba = linear.predict_proba(target, x)[0]
         k = int(proba.argmax())
-        row = x.tocsr()
-        idx, vals = row.indices, row.data
-        coef = clf.coef_[k] if clf.coef_.shape[0] > 1 else (clf.coef_[0] if k == 1 else -clf.coef_[0])
-        contrib = coef[idx] * vals
-        order = np.argsort(-contrib)
-        probs = dict(zip(map(str, clf.classes_), (round(float(p), 4) for p in proba)))
+        coef = linear.coef[target]  # features x classes (one column for two classes)
+        if coef.shape[1] > 1:
+            w, b = coef[:, k], linear.intercept[target][k]
+        else:
+            sign = 1.0 if k == 1 else -1.0
+            w, b = sign * coef[:, 0], sign * linear.intercept[target][0]
+        contrib = np.asarray(w[idx]).ravel() * vals
+        order = np.argsort(-contrib, kind="stable")
+        probs = dict(zip(classes, (round(float(p), 4) for p in proba)))
         if target == "stance":
             probs = {s: probs.get(s, 0.0) for s in STANCES}
         out[target] = {
-            "label": str(clf.classes_[k]), "probability": round(float(proba[k]), 4), "probabilities": probs,
+            "label": classes[k], "probability": round(float(proba[k]), 4), "probabilities": probs,
             "toward": [_item(names[idx[i]], contrib[i]) for i in order[:top] if contrib[i] > 0],
             "away": [_item(names[idx[i]], contrib[i]) for i in order[::-1][:top] if contrib[i] < 0],
-            "intercept": round(float(clf.intercept_[k] if len(clf.intercept_) > 1 else clf.intercept_[0]), 4),
+            "intercept": round(float(b), 4),
         }
     return out
 

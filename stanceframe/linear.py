@@ -57,6 +57,7 @@ def export(stance, frame) -> str:
 
 class _Vectorizer:
     def __init__(self, spec: dict):
+        self.name = spec["name"]
         self.pre = _PREPROCESSORS[spec["preprocessor"]]
         pattern = re.compile(spec["token_pattern"])
         self.findall = pattern.findall  # with one group findall returns it, as sklearn's tokenizer does
@@ -115,9 +116,9 @@ class LinearModel:
         self.coef = {t: np.asarray(c["coef"]).T for t, c in spec["classifiers"].items()}
         self.intercept = {t: np.asarray(c["intercept"]) for t, c in spec["classifiers"].items()}
 
-    @classmethod
-    def from_json(cls, text: str) -> LinearModel:
-        return cls(json.loads(text))
+    def feature_names(self) -> list[str]:
+        """Column names as sklearn's FeatureUnion gives them: "<vectoriser>__<term>"."""
+        return [f"{v.name}__{t}" for v in self.vectorizers for t in v.vocab]
 
     def transform(self, texts: list[str], coverage: list | None = None):
         """Features of `texts`; with a `coverage` list, also each text's share of known words."""

@@ -2,11 +2,12 @@
 
 Classify-and-count (cc) and probabilistic counting (pcc) are biased toward the training
 distribution; adjusted counts (acc, pacc) undo the classifier's measured misclassification rates
-(Forman 2005, 2008; Bella et al. 2010). The method the model uses, emq, re-estimates the class
+(Forman 2005, 2008; Bella et al. 2010). emq re-estimates the class
 priors of the new set by expectation maximisation (Saerens, Latinne & Decaestecker 2002) from
 probabilities recalibrated by bias-corrected temperature scaling (Alexandari, Kundaje &
 Shrikumar 2020, who found that pair hard to beat under label shift). The calibration is fitted
-on out-of-fold predictions of the training data. numpy only, so scoring does not import
+on out-of-fold predictions of the training data. Which method a model uses is chosen inside its
+training data (`model.fit_quantifier`). numpy only, so scoring does not import
 scikit-learn (fitting the calibration imports scipy; only training does that).
 """
 
@@ -15,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 QUANTIFIERS = ("cc", "pcc", "acc", "pacc", "emq")
-# The method the model uses, adopted for its record in the literature above; it was compared with the
-# others on these labels' held-out folds before adoption, which the model card says.
+# The method used when the training data has too few groups to choose one (see model.fit_quantifier,
+# which chooses inside the training folds); emq for its record in the literature above.
 QUANTIFIER = "emq"
 _EM_TOL, _EM_MAX_ITER = 1e-4, 1000
 _MIN_PRIOR = 1e-3  # a class absent from the training data must not divide by zero

@@ -171,7 +171,7 @@ def test_predict_cli_refuses_a_corrupt_model_without_traceback(trained, tmp_path
     _, base = trained
     copy = tmp_path / "m"
     shutil.copytree(base / "model1", copy)
-    (copy / "model.joblib").write_bytes(b"\x80\x04junk")
+    (copy / "scoring.json").write_bytes(b'{"linear": junk')
     result = runner.invoke(predict.app, ["explain", "Baku sent aid.", "--model", str(copy)])
     assert result.exit_code == 1
     assert "not the one recorded" in result.output and "Traceback" not in result.output
@@ -303,3 +303,48 @@ def test_the_counting_method_is_chosen_inside_the_training_data_under_shifted_mi
     W, truth = M._mixtures(np.array([0, 0, 1, 1, 2, 3, 3, 3]), 4, np.random.default_rng(0))
     assert np.allclose(W.sum(1), 1) and np.allclose(truth.sum(1), 1)
     assert truth[:, 2].std() > 0.1
+
+
+class _Boom:
+    """A pickle that runs code when loaded: it would create the file named in its argument."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_explain_never_unpickles_even_a_pickle_whose_hash_the_manifest_vouches_for(trained, tmp_path):
+    import hashlib
+    import pickle
+
+    import predict
+
+    _, base = trained
+    copy = tmp_path / "m"
+    shutil.copytree(base / "model1", copy)
+    ran = tmp_path / "the pickle ran"
+    payload = pickle.dumps(_Boom(str(ran)))
+    (copy / "model.joblib").write_bytes(payload)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["model.joblib"] = hashlib.sha256(payload).hexdigest()
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    result = runner.invoke(predict.app, ["explain", "Baku sent aid to Ukraine.", "--model", str(copy), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert not ran.exists()
+    stance, _, _ = artifact.load(base / "model1").pipelines()  # the real pipelines, for the figures only
+    got = json.loads(result.stdout)["stance"]
+    want = dict(zip(stance.classes_, stance.predict_proba(["Baku sent aid to Ukraine."])[0]))
+    assert got["probabilities"] == pytest.approx({k: round(float(v), 4) for k, v in want.items()}, abs=1e-4)
+
+
+def test_a_model_trained_with_other_feature_code_is_refused(trained, tmp_path):
+    _, base = trained
+    copy = tmp_path / "m"
+    shutil.copytree(base / "model1", copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["features_fingerprint"] = "0" * 64
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(artifact.ModelError, match="features fingerprint differs"):
+        artifact.load(copy)
