@@ -48,12 +48,19 @@ class Model:
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
-    path = Path(path)
+    from .output import direct_target, rename_target
+
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    if direct_target(path):  # a device or FIFO (/dev/null, /dev/stdout): written in place, never renamed over
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    path = rename_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -11,6 +11,7 @@ import csv
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +30,23 @@ def _plain(v):
     if isinstance(v, float) and math.isnan(v):
         return None
     return v
+
+
+def direct_target(path: Path) -> bool:
+    """True when `path` must be written in place, not by a rename over it: it is (or links to) a
+    device, a FIFO or a socket (/dev/null, /dev/full, /dev/stdout), or lives in /dev or /proc."""
+    real = os.path.realpath(path)
+    if real.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(real).st_mode) and not stat.S_ISDIR(os.stat(real).st_mode)
+    except OSError:
+        return False
+
+
+def rename_target(path: Path) -> Path:
+    """Where a file written beside `path` is renamed to: a symlink's target, so the link stays."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
 
 
 def output_folder(path: Path) -> Path:
@@ -67,7 +85,12 @@ class RecordWriter:
         if path is None:
             self._tmp = None
             self._fh = sys.stdout
+        elif direct_target(path):  # a device or FIFO: written in place, never renamed over
+            self._tmp = None
+            self._fh = open(path, "wb" if fmt == "parquet" else "w", encoding=None if fmt == "parquet" else "utf-8",
+                            newline="" if fmt == "csv" else None)
         else:
+            self.path = path = rename_target(path)
             folder = output_folder(path)
             try:
                 fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
@@ -117,6 +140,8 @@ class RecordWriter:
             self._pq.close() if self._pq else self._write_empty_parquet()
         if self._tmp is None:
             self._fh.flush()
+            if self._fh is not sys.stdout:
+                self._fh.close()
             return
         self._fh.close()
         os.chmod(self._tmp, 0o644)

@@ -1,0 +1,70 @@
+"""Issue 12, the reliability list: each numbered case the tool once broke, kept as a regression test.
+
+Bad input gets one line and exit 2, failures one line and exit 1, never a traceback, never lost
+data, outputs written atomically. Fixture texts are short and written for these tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import traceback
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import predict
+
+runner = CliRunner()
+
+ARTICLE = (
+    "Azerbaijan has kept buying grain from Russia while its diplomats speak warmly of Ukraine. "
+    "President Aliyev said in Baku that the sovereignty of Ukraine must be respected.\n"
+)
+
+
+def invoke(*args, input=None, env=None, app=None):
+    """Run predict.py (or `app`) with `args`; fail on any uncaught exception or traceback text."""
+    result = runner.invoke(app or predict.app, [str(a) for a in args], input=input, env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        pytest.fail("uncaught exception (a traceback for the user):\n"
+                    + "".join(traceback.format_exception(*result.exc_info)))
+    assert "Traceback" not in result.output
+    return result
+
+
+def errors(result) -> list[str]:
+    return [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+
+
+# --- 3. --output naming a device node ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "table"])
+def test_3_output_linked_to_a_device_is_written_in_place_not_renamed_over(tmp_path, fmt):
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    link = tmp_path / "null"
+    link.symlink_to("/dev/null")  # a rename over the link would replace it with a regular file
+    result = invoke("score", art, "--format", fmt, "--output", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_3_output_to_a_fifo_stays_a_fifo(tmp_path):
+    import threading
+
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    result = invoke("score", art, "--format", "jsonl", "--output", fifo)
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert len(got[0].splitlines()) == 2
