@@ -107,7 +107,7 @@ def score(
     model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
-    from stanceframe.output import FORMATS, RecordWriter
+    from stanceframe.output import FORMATS, RecordWriter, refuse_inputs_as_output
 
     if fmt not in FORMATS:
         _fail(BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}"))
@@ -118,6 +118,7 @@ def score(
     table_rows: list = []
     writer = None
     try:
+        refuse_inputs_as_output(output, inputs)
         if fmt != "table":
             writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS)
         progress = _progress()
@@ -391,10 +392,13 @@ def sources(
     import json
 
     from stanceframe import summary as S
+    from stanceframe.output import refuse_inputs_as_output
 
     if fmt not in ("table", "json", "csv"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
     try:
+        refuse_inputs_as_output(output, corpus or [])
+        refuse_inputs_as_output(chart, corpus or [], "--chart")
         if corpus:
             df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model))
         else:

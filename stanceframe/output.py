@@ -49,6 +49,24 @@ def rename_target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
 
 
+def refuse_inputs_as_output(output: Path | None, inputs, option: str = "--output") -> None:
+    """An output naming a file that is also read (an input, or a file inside an input folder) would
+    overwrite it: refuse (exit 2)."""
+    if output is None or not os.path.exists(output) or direct_target(output):
+        return
+    real = os.path.realpath(output)
+    for arg in inputs:
+        if arg == "-" or not os.path.exists(arg):
+            continue
+        if os.path.isdir(arg):
+            inside = os.path.commonpath([real, os.path.realpath(arg)]) == os.path.realpath(arg)
+        else:
+            inside = os.path.samefile(real, arg)
+        if inside:
+            what = "is one of the inputs" if not os.path.isdir(arg) else f"is inside the input folder {arg}"
+            raise BadInput(f"{output}: {option} {what} and would be overwritten; name another file")
+
+
 def output_folder(path: Path) -> Path:
     """The folder of an output file, created if missing; a clear error when that is impossible."""
     if path.is_dir():

@@ -39,6 +39,29 @@ def errors(result) -> list[str]:
     return [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
 
 
+# --- 2. --output naming an input ------------------------------------------------------------------
+
+
+def test_2_output_naming_an_input_corpus_is_refused(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n", encoding="utf-8")
+    before = corpus.read_bytes()
+    result = invoke("score", corpus, "--output", corpus)
+    assert result.exit_code == 2
+    assert corpus.read_bytes() == before
+    (line,) = errors(result)
+    assert str(corpus) in line and "one of the inputs" in line
+
+
+def test_2_output_inside_an_input_folder_is_refused(tmp_path):
+    (tmp_path / "in").mkdir()
+    art = tmp_path / "in" / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    result = invoke("score", tmp_path / "in", "--format", "jsonl", "--output", art)
+    assert result.exit_code == 2 and art.read_text(encoding="utf-8") == ARTICLE
+    assert "inside the input folder" in result.stderr
+
+
 # --- 3. --output naming a device node ---------------------------------------------------------------
 
 
