@@ -32,23 +32,29 @@ def main(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
 ):
     """Validate labels, evaluate by nested leave-one-source-out and k-fold CV, fit, and save model/."""
-    from stanceframe import training
+    from stanceframe import artifact, training
 
     labels = labels or list(training.DEFAULT_LABELS)
     sources = sources or list(training.DEFAULT_SOURCES)
     started = time.perf_counter()
+    before = _stamp(out)
     try:
         if check:
             df, _, _ = training.load_training_data(labels, sources)
             typer.echo(f"ok: {len(df)} labelled sentences from {df['source'].nunique()} sources")
             return
         say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
-        result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say)
+        with artifact.locked(out):
+            result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say)
     except StanceframeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted; nothing was written over the old model", err=True)
+        # the model folder is swapped in whole (artifact.replacing): it is the old one or the new one
+        if check or _stamp(out) == before:
+            typer.echo(f"interrupted; nothing was written over the old model in {out}", err=True)
+        else:
+            typer.echo(f"interrupted after the new model was written to {out}", err=True)
         raise typer.Exit(130) from None
     if not quiet:
         _print_tables(result.metrics)
@@ -61,6 +67,15 @@ def main(
         f"{ev['frame']['loso']['baseline_majority']['accuracy']['value']:.3f}), lean error "
         f"{ev['stance']['loso']['quantification'][result.metrics['final']['stance']['quantifier']]['mean_lean_error']:.3f}"
     )
+
+
+def _stamp(out: Path):
+    """Which model is in `out`: its manifest's inode and time (None when there is none)."""
+    try:
+        st = (Path(out) / "manifest.json").stat()
+        return st.st_ino, st.st_mtime_ns
+    except OSError:
+        return None
 
 
 def _print_tables(metrics: dict) -> None:

@@ -26,6 +26,9 @@ def load_model(model_dir: Path | None = None, say=None) -> artifact.Model:
     """
     model_dir = Path(model_dir) if model_dir else MODEL_DIR
     bundled = model_dir.resolve() == MODEL_DIR
+    recovered = artifact.recover(model_dir)  # a training killed while swapping the folder in
+    if recovered and say:
+        say(f"warning: {recovered}")
     if bundled and not (model_dir / artifact.MANIFEST).is_file() and (ROOT / "labels").is_dir():
         from .training import train
 

@@ -91,3 +91,84 @@ def test_3_output_to_a_fifo_stays_a_fifo(tmp_path):
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert len(got[0].splitlines()) == 2
+
+
+# --- 4. the model folder is swapped in whole, and locked ----------------------------------------------
+
+MODEL = Path(__file__).resolve().parent.parent / "model"
+
+
+def _fake_model(folder: Path, tag: str) -> None:
+    """A complete model folder (the shipped files) with `tag` in its card, to tell old from new."""
+    import shutil
+
+    shutil.copytree(MODEL, folder)
+    (folder / "MODEL_CARD.md").write_text(tag, encoding="utf-8")
+
+
+def test_4_an_error_while_writing_the_new_model_leaves_the_old_one_whole(tmp_path):
+    import shutil
+
+    from stanceframe import artifact
+
+    out = tmp_path / "m"
+    _fake_model(out, "old")
+    (out / "my-notes.txt").write_text("kept", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with artifact.replacing(out) as new:
+            shutil.copy2(MODEL / "model.joblib", new / "model.joblib")
+            raise RuntimeError("killed half way")
+    assert (out / "MODEL_CARD.md").read_text() == "old" and artifact.load(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    with artifact.replacing(out) as new:
+        for f in MODEL.iterdir():
+            shutil.copy2(f, new / f.name)
+        (new / "MODEL_CARD.md").write_text("new", encoding="utf-8")
+    assert (out / "MODEL_CARD.md").read_text() == "new" and artifact.load(out)
+    assert (out / "my-notes.txt").read_text() == "kept"  # a file of the user's is carried over
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_4_killed_between_the_two_renames_the_old_model_is_put_back_on_load(tmp_path):
+    from stanceframe import artifact
+
+    _fake_model(tmp_path / "m.old-x1y2", "old")  # what a kill after `rename(out, old)` leaves
+    _fake_model(tmp_path / "m.tmp-a1b2", "new")
+    model = artifact.load(tmp_path / "m")
+    assert (tmp_path / "m" / "MODEL_CARD.md").read_text() == "old"
+    assert any("interrupted" in w and "put back" in w for w in model.warnings)
+
+
+def test_4_a_second_training_on_one_out_gets_one_line_and_exit_1(tmp_path):
+    import fcntl
+
+    import train
+
+    out = tmp_path / "m"
+    with open(tmp_path / ".m.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = invoke("--out", out, "--quiet", app=train.app)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "another training" in line and str(out) in line
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+def test_4_the_interrupt_message_says_which_model_is_in_out(tmp_path, monkeypatch, swapped):
+    import train
+    from stanceframe import training
+
+    out = tmp_path / "m"
+    _fake_model(out, "old")
+
+    def interrupted(labels, sources, out, **kw):
+        if swapped:
+            (out / "manifest.json").unlink()
+            (out / "manifest.json").write_bytes((MODEL / "manifest.json").read_bytes())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "train", interrupted)
+    result = invoke("--out", out, "--quiet", app=train.app)
+    assert result.exit_code == 130
+    assert ("new model was written" in result.stderr) == swapped
+    assert ("nothing was written over the old model" in result.stderr) == (not swapped)
