@@ -73,6 +73,9 @@ def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1,
             else:
                 if item.encoding not in ("utf-8", "ascii"):
                     _say(f"note: {item.origin}: decoded as {item.encoding}")
+                if item.replaced:
+                    _say(f"note: {item.origin}: {item.replaced} byte(s) that are not valid UTF-8 were replaced "
+                         "by U+FFFD; the rest decoded as UTF-8")
                 yield item
 
     for doc, records, article in scorer.score(good(), jobs=jobs):

@@ -18,6 +18,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
@@ -62,6 +63,7 @@ class Document:
     date: str = ""
     url: str = ""
     encoding: str = "utf-8"
+    replaced: int = 0  # bytes that were not valid UTF-8 in an almost all UTF-8 text, decoded as U+FFFD
 
 
 @dataclass(slots=True)
@@ -170,7 +172,7 @@ def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: 
     decoded = _decode(data)
     if decoded is None:
         return InputFailure(origin, "cannot decode the text: not UTF-8 and no encoding detected")
-    text, encoding = decoded
+    text, encoding, replaced = decoded
     if not text.strip():
         return InputFailure(origin, "file is empty")
     if fmt is None:
@@ -184,7 +186,7 @@ def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: 
             return InputFailure(origin, f"cannot parse the HTML page: {e}")
         if not text.strip():
             return InputFailure(origin, "no article text found in the HTML page")
-    return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding)
+    return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding, replaced=replaced)
 
 
 # --- bytes to text ------------------------------------------------------------------------------
@@ -208,6 +210,8 @@ def _detect_encoding(sample: bytes, complete: bool) -> str | None:
         return "utf-8-sig"  # decodes plain UTF-8 too, and drops a BOM
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(sample):
+        return "utf-8-sig"
     from charset_normalizer import from_bytes
 
     matches = from_bytes(sample)
@@ -221,12 +225,35 @@ def _detect_encoding(sample: bytes, complete: bool) -> str | None:
     return best.encoding
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
+_ESCAPED = re.compile("[\udc80-\udcff]")  # surrogateescape's mark for each byte that did not decode
+_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")  # characters of two or more UTF-8 bytes
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Almost all valid UTF-8: stray bytes that do not decode are fewer than the characters outside
+    ASCII that do, and at most 1 in 100 bytes. One 0xFF in a UTF-8 article is a stray byte, not a
+    sign of mac-iceland; a cp1252 text has almost no valid multi-byte sequences."""
+    text = data.decode("utf-8", "surrogateescape")
+    bad = len(_ESCAPED.findall(text))
+    return 0 < bad <= len(_MULTIBYTE.findall(text)) and bad <= len(data) // 100
+
+
+def _decode(data: bytes) -> tuple[str, str, int] | None:
+    """(text, encoding, bytes replaced): UTF-8 when the data are, or are almost all (the few bytes that
+    are not become U+FFFD, counted), else the encoding detected."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):
+        text = data.decode("utf-8", "surrogateescape")
+        text, replaced = _ESCAPED.subn("\ufffd", text)
+        return text.removeprefix("\ufeff"), "utf-8", replaced
     encoding = _detect_encoding(data[:SNIFF_BYTES], len(data) <= SNIFF_BYTES)
     if encoding is None:
         return None
     try:
-        return data.decode(encoding), _encoding_name(encoding)
+        return data.decode(encoding), _encoding_name(encoding), 0
     except UnicodeDecodeError:
         return None  # the guess from the first megabyte does not hold for the rest
 

@@ -172,3 +172,28 @@ def test_4_the_interrupt_message_says_which_model_is_in_out(tmp_path, monkeypatc
     assert result.exit_code == 130
     assert ("new model was written" in result.stderr) == swapped
     assert ("nothing was written over the old model" in result.stderr) == (not swapped)
+
+
+# --- 5. a stray byte in a UTF-8 file ------------------------------------------------------------------
+
+
+def test_5_a_stray_byte_in_a_utf8_file_is_replaced_and_counted_not_read_as_mac_iceland(tmp_path):
+    text = ("The café owners in Baku said the Ukrainian delegation was welcome. "
+            "Officials from Moscow described the visit as routine and praised the café.\n")
+    art = tmp_path / "a.txt"
+    art.write_bytes(text.encode("utf-8").replace(b"in Baku", b"in \xffBaku"))
+    result = invoke("score", art, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(ln) for ln in result.stdout.splitlines()]
+    assert len(rows) == 2 and all("café" in r["text"] for r in rows)
+    assert "1 byte(s) that are not valid UTF-8 were replaced" in result.stderr
+    assert "mac" not in result.stderr
+
+
+def test_5_a_cp1252_file_is_still_read_as_cp1252(tmp_path):
+    from stanceframe.readers import iter_documents
+
+    art = tmp_path / "a.txt"
+    art.write_bytes("Le café de Bakou était plein. Les officiels étaient là.\n".encode("cp1252"))
+    (doc,) = iter_documents([str(art)])
+    assert doc.encoding == "cp1252" and "café" in doc.text and getattr(doc, "replaced", 0) == 0
