@@ -33,6 +33,9 @@ ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model f
 TextCol = Annotated[str, typer.Option("--text-column", help="Corpus column holding the article text.")]
 IdCol = Annotated[str, typer.Option("--id-column", help="Corpus column holding the article id.")]
 SourceCol = Annotated[str, typer.Option("--source-column", help="Corpus column holding the outlet.")]
+DupIds = Annotated[str, typer.Option("--duplicate-ids", help="Corpus documents sharing an id: 'apart' (report "
+                                                             "them, keep them as separate articles) or 'refuse'.")]
+MAX_DUPLICATES_SHOWN = 20
 
 
 def _say(msg: str) -> None:
@@ -343,12 +346,13 @@ def _gold_frame(by: str):
     return df, None
 
 
-def _corpus_frame(inputs, columns, model, label: str | None = None):
+def _corpus_frame(inputs, columns, model, label: str | None = None, duplicates: str = "apart"):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
 
     Only sentence rows are used (the summary resamples them itself), so articles get no shares.
 
-    With `label`, every row's source is that label (one corpus compared as a whole).
+    With `label`, every row's source is that label (one corpus compared as a whole). Two documents
+    with one id are reported and kept apart (`duplicates` "apart") or refused ("refuse").
     """
     import pandas as pd
 
@@ -357,13 +361,29 @@ def _corpus_frame(inputs, columns, model, label: str | None = None):
 
     failures: list = []
     rows = []
+    first_at: dict[str, str] = {}
+    n_dup = 0
     for doc, records, article in _scored(inputs, columns, model, 0, failures, jobs=2):
+        key = doc.id
+        if key in first_at:
+            if duplicates == "refuse":
+                raise BadInput(f"{doc.origin}: id {doc.id!r} is also the id of {first_at[key]}; ids must be unique "
+                               "(--duplicate-ids apart keeps such documents as separate articles)")
+            n_dup += 1
+            if n_dup <= MAX_DUPLICATES_SHOWN:
+                _say(f"warning: {doc.origin}: id {doc.id!r} is also the id of {first_at[key]}; kept as a separate "
+                     "article (--duplicate-ids refuse to stop instead)")
+            key = f"{doc.id}\x00{doc.origin}"  # an article of its own in the summaries
+        else:
+            first_at[key] = doc.origin
         if article["n_sentences"] == 0:
             continue
         for r in records:
-            rows.append({"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date,
+            rows.append({"doc_id": key, "source": doc.source, "title": doc.title, "date": doc.date,
                          "text": r["text"], "frame": r["frame"], "uncertain": r["uncertain"],
                          **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
+    if n_dup > MAX_DUPLICATES_SHOWN:
+        _say(f"warning: ... and {n_dup - MAX_DUPLICATES_SHOWN} more documents whose id an earlier one has")
     for f in failures:
         _say(f"warning: {f.origin}: {f.message}")
     if not rows:
@@ -378,6 +398,11 @@ def _corpus_frame(inputs, columns, model, label: str | None = None):
     return df, ShareEstimator(model.quantifier, STANCES)
 
 
+def _check_duplicates_option(value: str) -> None:
+    if value not in ("apart", "refuse"):
+        raise BadInput(f"unknown --duplicate-ids {value!r}; accepted: apart, refuse")
+
+
 @app.command()
 def sources(
     corpus: Annotated[Optional[list[str]], typer.Argument(help="Corpus inputs (as for score). Default: the gold "
@@ -389,6 +414,7 @@ def sources(
     chart: Annotated[Optional[Path], typer.Option("--chart", help="Also draw the charts to this .png or .svg.")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    duplicate_ids: DupIds = "apart",
     model: ModelOpt = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart."""
@@ -403,7 +429,9 @@ def sources(
         refuse_inputs_as_output(output, corpus or [])
         refuse_inputs_as_output(chart, corpus or [], "--chart")
         if corpus:
-            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model))
+            _check_duplicates_option(duplicate_ids)
+            df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model),
+                                          duplicates=duplicate_ids)
         else:
             df, estimator = _gold_frame(by)
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
@@ -449,6 +477,7 @@ def compare(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    duplicate_ids: DupIds = "apart",
     model: ModelOpt = None,
 ):
     """Differences in stance shares and lean between two sources or corpora (A minus B), and their words."""
@@ -467,8 +496,9 @@ def compare(
                 raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
             cols = _columns(text_column, id_column, source_column)
             loaded = _load(model)
-            da, estimator = _corpus_frame([a], cols, loaded, label=a)
-            db, _ = _corpus_frame([b], cols, loaded, label=b)
+            _check_duplicates_option(duplicate_ids)
+            da, estimator = _corpus_frame([a], cols, loaded, label=a, duplicates=duplicate_ids)
+            db, _ = _corpus_frame([b], cols, loaded, label=b, duplicates=duplicate_ids)
             names = (a, b)
         else:
             gold, estimator = _gold_frame("source")

@@ -197,3 +197,33 @@ def test_5_a_cp1252_file_is_still_read_as_cp1252(tmp_path):
     art.write_bytes("Le café de Bakou était plein. Les officiels étaient là.\n".encode("cp1252"))
     (doc,) = iter_documents([str(art)])
     assert doc.encoding == "cp1252" and "café" in doc.text and getattr(doc, "replaced", 0) == 0
+
+
+# --- 6. duplicate document ids in a corpus ------------------------------------------------------------
+
+ARTICLE_2 = ("Moscow, for its part, calls Baku a strategic partner on the Caspian. "
+             "Trade across the Russian border kept growing through the year.\n")
+
+
+def _dup_corpus(tmp_path) -> Path:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": "same", "source": "outlet", "text": t}) + "\n"
+                              for t in (ARTICLE, ARTICLE_2)), encoding="utf-8")
+    return corpus
+
+
+def test_6_duplicate_ids_are_reported_and_kept_apart(tmp_path):
+    corpus = _dup_corpus(tmp_path)
+    result = invoke("sources", corpus, "--format", "json", "--n-boot", "20")
+    assert result.exit_code == 0, result.output
+    assert f"{corpus}:2: id 'same' is also the id of {corpus}:1" in result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["n_articles"] == 2
+
+
+def test_6_duplicate_ids_can_be_refused(tmp_path):
+    corpus = _dup_corpus(tmp_path)
+    result = invoke("sources", corpus, "--duplicate-ids", "refuse", "--n-boot", "20")
+    assert result.exit_code == 2
+    (line,) = errors(result)
+    assert f"{corpus}:2" in line and "'same'" in line
