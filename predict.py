@@ -236,7 +236,7 @@ def _render_score_table(console, rows, level: str) -> None:
 def _console(file=None, fit=None):
     """A console for tables: the terminal's width, or a wide page when piped or written to a file,
     widened until table `fit` renders whole (rich crops a table whose columns cannot shrink enough)."""
-    from rich.console import Console
+    from stanceframe.output import plain_console as Console
 
     width = 160 if fit is None else _uncropped_width(fit, 160)
     if file is not None:
@@ -248,8 +248,9 @@ def _uncropped_width(table, start: int) -> int:
     """The narrowest width from `start` up at which every row of `table` keeps its right border."""
     import io
 
-    from rich.console import Console
     from rich.measure import Measurement
+
+    from stanceframe.output import plain_console as Console
 
     probe = Console(width=10_000)
     widest = max(start, Measurement.get(probe, probe.options, table).maximum)
@@ -304,12 +305,13 @@ def explain(
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     from rich.table import Table
+    from rich.text import Text
 
     console = _console()
     for target in ("stance", "frame"):
         r = result[target]
         others = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:4])
-        console.print(f"[bold]{target}: {r['label']}[/bold] (p={r['probability']:.2f}; {others})")
+        console.print(Text.assemble((f"{target}: {r['label']}", "bold"), f" (p={r['probability']:.2f}; {others})"))
         table = Table(show_header=True)
         for h in ("toward " + r["label"], "kind", "weight", "away from it", "kind", "weight"):
             table.add_column(h)

@@ -82,10 +82,12 @@ def _print_tables(metrics: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from stanceframe.output import plain_console
+
     from stanceframe.card import (HEADLINE_HEADER, LEAN_HEADER, PER_CLASS_HEADER, headline_rows, lean_rows,
                                   per_class_rows)
 
-    console = Console(file=sys.stdout, width=max(Console().width, 140))
+    console = plain_console(file=sys.stdout, width=max(Console().width, 140))
     for title, header, rows in (
         ("Held-out performance (nested CV; 95% bootstrap intervals)", HEADLINE_HEADER, headline_rows(metrics)),
         ("Outlet lean on held-out outlets: gold vs estimates", LEAN_HEADER, lean_rows(metrics)),

@@ -26,6 +26,19 @@ def signed(x: float) -> str:
     return f"{round(x, 2) + 0.0:+.2f}"
 
 
+def plain_console(**kwargs):
+    """A rich Console that shows every string as it is: no markup (a text holding "[/]" or
+    "[link=...]" is data, not a style), no emoji codes, no highlighting. Styles go in Text objects."""
+    from rich.console import Console
+
+    class PlainConsole(Console):
+        def render_str(self, text, **kw):
+            kw.update(markup=False, emoji=False, highlight=False)
+            return super().render_str(text, **kw)
+
+    return PlainConsole(**kwargs)
+
+
 def _plain(v):
     if isinstance(v, float) and math.isnan(v):
         return None

@@ -227,3 +227,26 @@ def test_6_duplicate_ids_can_be_refused(tmp_path):
     assert result.exit_code == 2
     (line,) = errors(result)
     assert f"{corpus}:2" in line and "'same'" in line
+
+
+# --- 7. rich markup in data ---------------------------------------------------------------------------
+
+MARKUP = ("Officials in Baku [sic] said [/bold] the aid to Ukraine [/] would continue [citation needed]. "
+          "The [link=foo]ministry[/link] welcomed trade with Russia :smile: this year.\n")
+
+
+def test_7_markup_in_text_and_names_is_shown_as_it_is_in_tables(tmp_path):
+    art = tmp_path / "x[" / "]a.txt"  # a path holding "[/]"
+    art.parent.mkdir()
+    art.write_text(MARKUP, encoding="utf-8")
+    result = invoke("score", art)
+    assert result.exit_code == 0, result.output
+    flat = "".join(result.stdout.replace("│", " ").split())  # rows wrap: join the lines
+    for piece in ("[sic]", "[/bold]", "[/]", "[citationneeded]", "[link=foo]ministry[/link]",
+                  ":smile:", "x[/]a.txt"):
+        assert piece in flat
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "[/]", "source": "[/bold]Outlet[/]", "text": MARKUP}) + "\n", encoding="utf-8")
+    result = invoke("sources", corpus, "--n-boot", "20")
+    assert result.exit_code == 0, result.output
+    assert "[/bold]Outlet[/]" in result.stdout
