@@ -11,6 +11,7 @@ import csv
 import json
 import math
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -26,15 +27,26 @@ def signed(x: float) -> str:
     return f"{round(x, 2) + 0.0:+.2f}"
 
 
+# C0 controls but tab and newline, DEL and C1 controls: ESC starts terminal sequences (clear screen,
+# window title, hyperlinks), and C1's CSI and OSC do the same on some terminals.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters shown escaped (ESC as \\x1b), so none reaches the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
 def plain_console(**kwargs):
     """A rich Console that shows every string as it is: no markup (a text holding "[/]" or
-    "[link=...]" is data, not a style), no emoji codes, no highlighting. Styles go in Text objects."""
+    "[link=...]" is data, not a style), no emoji codes, no highlighting, control characters escaped
+    (see `visible`). Styles go in Text objects."""
     from rich.console import Console
 
     class PlainConsole(Console):
         def render_str(self, text, **kw):
             kw.update(markup=False, emoji=False, highlight=False)
-            return super().render_str(text, **kw)
+            return super().render_str(visible(text), **kw)
 
     return PlainConsole(**kwargs)
 

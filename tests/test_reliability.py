@@ -250,3 +250,17 @@ def test_7_markup_in_text_and_names_is_shown_as_it_is_in_tables(tmp_path):
     result = invoke("sources", corpus, "--n-boot", "20")
     assert result.exit_code == 0, result.output
     assert "[/bold]Outlet[/]" in result.stdout
+
+
+# --- 8. terminal escape sequences in data --------------------------------------------------------------
+
+
+def test_8_terminal_escapes_in_an_article_are_shown_escaped_not_sent_raw(tmp_path):
+    text = ("Officials in Baku \x1b[2J\x1b]0;owned\x07said the aid to Ukraine would continue this year. "
+            "The \x1b]8;;id=1\x1b\\ministry\x1b]8;;\x1b\\ welcomed trade with Russia this year.\n")
+    art = tmp_path / "a\x1b[31m.txt"
+    art.write_text(text, encoding="utf-8")
+    result = invoke("score", art)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b[2J" in "".join(result.stdout.replace("│", " ").split())
