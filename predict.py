@@ -59,20 +59,23 @@ def _load(model_dir):
     return load_model(model_dir, say=_say)
 
 
-def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True):
+def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True,
+            stdin_limit_mb: float | None = None):
     """Yield (document, sentence records, article profile) for every readable input; collect failures.
 
     `model` is a loaded model (see `_load`)."""
-    from stanceframe.readers import InputFailure, iter_documents
+    from stanceframe.readers import STDIN_LIMIT_MB, InputFailure, InputWarning, iter_documents
     from stanceframe.scoring import Scorer
 
     scorer = Scorer(model, n_boot=n_boot, records=records)
-    docs = iter_documents(list(inputs), columns, stdin=stdin)
+    docs = iter_documents(list(inputs), columns, stdin=stdin, stdin_limit_mb=stdin_limit_mb or STDIN_LIMIT_MB)
 
     def good():
         for item in docs:
             if isinstance(item, InputFailure):
                 failures.append(item)
+            elif isinstance(item, InputWarning):
+                _say(f"warning: {item.origin}: {item.message}")
             else:
                 if item.encoding not in ("utf-8", "ascii"):
                     _say(f"note: {item.origin}: decoded as {item.encoding}")
@@ -110,6 +113,8 @@ def score(
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for large inputs.")] = 2,
+    max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
+                                                "standard input (or a pipe named as an input).")] = 100,
     model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
@@ -135,7 +140,8 @@ def score(
         # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), _load(model),
-                                               boot, failures, jobs=jobs, records=level == "sentence"):
+                                               boot, failures, jobs=jobs, records=level == "sentence",
+                                               stdin_limit_mb=max_stdin_mb):
             n_docs += 1
             records = sentences if level == "sentence" else [article]
             if writer:

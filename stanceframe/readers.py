@@ -28,6 +28,7 @@ CORPUS_EXTENSIONS = (".csv", ".jsonl", ".ndjson", ".parquet")
 ACCEPTED = ".txt .md .html .htm .csv .jsonl .parquet or a folder of them"
 
 SNIFF_BYTES = 1 << 20  # encoding detection and the emptiness test look at this much of a file
+STDIN_LIMIT_MB = 100  # standard input (and a pipe or device named as an input) is read up to this much
 BINARY_PROBE = 8192
 
 # Checked before decoding: a PDF or a .docx named by mistake should get a clear message, not a
@@ -72,6 +73,14 @@ class InputFailure:
     message: str
 
 
+@dataclass(slots=True)
+class InputWarning:
+    """Something skipped that is not a failure (a FIFO or device inside a folder)."""
+
+    origin: str
+    message: str
+
+
 @dataclass(frozen=True, slots=True)
 class Columns:
     """Corpus column names (frozen: the default instance is shared by every call)."""
@@ -85,14 +94,19 @@ class Columns:
 
 
 def iter_documents(
-    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None
-) -> Iterator[Document | InputFailure]:
-    """Yield a Document per article and an InputFailure per input or row that cannot be read."""
+    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None,
+    stdin_limit_mb: float = STDIN_LIMIT_MB,
+) -> Iterator[Document | InputFailure | InputWarning]:
+    """Yield a Document per article and an InputFailure per input or row that cannot be read (and
+    an InputWarning per file skipped in a folder: FIFOs, devices and sockets are not read there)."""
+    limit = int(stdin_limit_mb * (1 << 20))
     for arg in inputs:
         if arg == "-":
-            yield _read_stdin(stdin)
+            yield _read_stdin(stdin, limit)
         elif os.path.isdir(arg):
-            files = _scan_folder(arg)
+            files, skipped = _scan_folder(arg)
+            for rel in skipped:
+                yield InputWarning(os.path.join(arg, rel), "not a regular file (a FIFO, device or socket); skipped")
             if not files:
                 message = f"no files to score in the folder (hidden ones are skipped); accepted: {ACCEPTED}"
                 yield InputFailure(arg, message)
@@ -101,24 +115,46 @@ def iter_documents(
                 outlet = parts[0] if len(parts) > 1 else ""
                 yield from _read_path(os.path.join(arg, rel), columns, outlet)
         elif os.path.exists(arg):
-            yield from _read_path(arg, columns, "")
+            yield from _read_path(arg, columns, "", limit)
         else:
             yield InputFailure(arg, f"no such file or folder; accepted: {ACCEPTED}")
 
 
-def _scan_folder(folder: str) -> list[str]:
-    """Paths of the scorable files below `folder`, relative to it, in path order."""
+def _scan_folder(folder: str) -> tuple[list[str], list[str]]:
+    """Paths of the scorable files below `folder`, relative to it, in path order; and of the
+    entries with a scorable name that are not regular files (a FIFO would block the run forever)."""
     wanted = (*TEXT_FORMATS, *CORPUS_EXTENSIONS)
-    found = []
+    found, skipped = [], []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             if not name.startswith(".") and name.lower().endswith(wanted):
-                found.append(os.path.relpath(os.path.join(dirpath, name), folder))
-    return sorted(found, key=lambda p: p.split(os.sep))
+                path = os.path.join(dirpath, name)
+                regular = os.path.isfile(path)  # follows links; False for FIFOs, devices, sockets
+                (found if regular else skipped).append(os.path.relpath(path, folder))
+    order = lambda p: p.split(os.sep)  # noqa: E731
+    return sorted(found, key=order), sorted(skipped, key=order)
 
 
-def _read_path(path: str, columns: Columns, outlet: str) -> Iterator[Document | InputFailure]:
+def _read_bounded(f: BinaryIO, limit: int, head: bytes = b"") -> bytes | None:
+    """All of `f` after `head`, or None once more than `limit` bytes in all have come."""
+    chunks, total = [head], len(head)
+    while total <= limit:
+        block = f.read(1 << 20)
+        if not block:
+            return b"".join(chunks)
+        chunks.append(block)
+        total += len(block)
+    return None
+
+
+def _too_much(origin: str, limit: int) -> InputFailure:
+    return InputFailure(origin, f"more than {limit / (1 << 20):g} MB; only files are read whole: save it to a "
+                                "file, or raise the bound with --max-stdin-mb")
+
+
+def _read_path(path: str, columns: Columns, outlet: str,
+               limit: int | None = None) -> Iterator[Document | InputFailure]:
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext == ".parquet":
@@ -147,18 +183,30 @@ def _read_path(path: str, columns: Columns, outlet: str) -> Iterator[Document | 
                 reader = _read_csv if ext == ".csv" else _read_jsonl
                 yield from reader(stream, path, columns, outlet, _encoding_name(encoding))
             else:
-                data = head if complete else head + f.read()
+                if complete or os.path.isfile(path):
+                    data = head if complete else head + f.read()
+                else:  # a pipe or device named as an input: bounded as standard input is
+                    data = _read_bounded(f, limit or STDIN_LIMIT_MB << 20, head)
+                    if data is None:
+                        yield _too_much(path, limit or STDIN_LIMIT_MB << 20)
+                        return
                 yield _text_document(data, path, path, TEXT_FORMATS.get(ext, "text"), outlet)
     except OSError as e:
         yield InputFailure(path, f"cannot read the file: {e.strerror or e}")
 
 
-def _read_stdin(stdin: BinaryIO | None) -> Document | InputFailure:
+def _read_stdin(stdin: BinaryIO | None, limit: int = STDIN_LIMIT_MB << 20) -> Document | InputFailure:
     if stdin is None:
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:
             return InputFailure("<stdin>", "no standard input to read")
-    data = stdin.read()
+    head = stdin.read(BINARY_PROBE)  # /dev/zero or a binary stream fails here, before it fills memory
+    problem = _binary_kind(head) if head.strip() else None
+    if problem:
+        return InputFailure("<stdin>", problem)
+    data = _read_bounded(stdin, limit, head)
+    if data is None:
+        return _too_much("<stdin>", limit)
     if not data.strip():
         return InputFailure("<stdin>", "standard input is empty")
     problem = _binary_kind(data[:BINARY_PROBE])

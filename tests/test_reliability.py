@@ -264,3 +264,62 @@ def test_8_terminal_escapes_in_an_article_are_shown_escaped_not_sent_raw(tmp_pat
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b[2J" in "".join(result.stdout.replace("│", " ").split())
+
+
+# --- 9. FIFOs in folders, unbounded standard input ---------------------------------------------------------
+
+
+def test_9_a_fifo_inside_a_folder_is_skipped_with_a_warning_not_read(tmp_path):
+    import threading
+
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    fifo = tmp_path / "b.txt"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def unblock():  # if the FIFO is opened for reading (the bug), let the test end after a while
+        done.wait(5)
+        while not done.is_set():
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                done.wait(0.1)
+
+    threading.Thread(target=unblock, daemon=True).start()
+    try:
+        result = invoke("score", tmp_path, "--format", "jsonl")
+    finally:
+        done.set()
+    assert result.exit_code == 0, result.output
+    assert f"warning: {fifo}: not a regular file" in result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+class _Endless(__import__("io").RawIOBase):
+    """Standard input that never ends (as /dev/zero or `yes` would), failing the test past 5 MB."""
+
+    def __init__(self):
+        self.given = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        assert self.given < 5 << 20, "standard input read past any bound"
+        data = (b"Baku sent aid to Kyiv again. " * (len(b) // 29 + 1))[:len(b)]
+        b[:len(data)] = data
+        self.given += len(data)
+        return len(data)
+
+
+def test_9_standard_input_is_read_up_to_a_bound_then_fails_in_one_line():
+    import io
+
+    from stanceframe.readers import InputFailure, iter_documents
+
+    (fail,) = iter_documents(["-"], stdin=io.BufferedReader(_Endless()), stdin_limit_mb=1)
+    assert isinstance(fail, InputFailure) and "more than 1 MB" in fail.message
+    result = invoke("score", "-", "--max-stdin-mb", "1", input=b"Baku sent aid to Kyiv again. " * 40_000)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()[1:]
+    assert "<stdin>: more than 1 MB" in line and "--max-stdin-mb" in line
