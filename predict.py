@@ -118,7 +118,7 @@ def score(
     model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
-    from stanceframe.output import FORMATS, RecordWriter, refuse_inputs_as_output
+    from stanceframe.output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
 
     if fmt not in FORMATS:
         _fail(BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}"))
@@ -168,6 +168,10 @@ def score(
         if writer:
             writer.abort()
         _fail(exc)
+    except OSError as exc:  # disk full, read-only place, standard output closed
+        if writer:
+            writer.abort()
+        _fail(write_failure(exc, output))
     except KeyboardInterrupt:
         if writer:
             writer.abort()
@@ -429,7 +433,7 @@ def sources(
     import json
 
     from stanceframe import summary as S
-    from stanceframe.output import refuse_inputs_as_output
+    from stanceframe.output import refuse_inputs_as_output, write_failure
 
     if fmt not in ("table", "json", "csv"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
@@ -464,6 +468,8 @@ def sources(
             _say(f"({what}; shares and lean with 95% bootstrap intervals; sorted by lean)")
     except StanceframeError as exc:
         _fail(exc)
+    except OSError as exc:  # disk full or read-only place for --output or --chart
+        _fail(write_failure(exc, " or ".join(str(p) for p in (output, chart) if p)))
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -556,4 +562,6 @@ def _print_compare(r: dict, a: str, b: str) -> None:
 
 
 if __name__ == "__main__":
-    app()
+    from stanceframe.output import run_cli
+
+    run_cli(app)

@@ -49,6 +49,10 @@ def main(
     except StanceframeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:  # disk full while saving: the new folder is dropped, the old model stays
+        typer.echo(f"error: cannot write the model to {out} ({exc.strerror or exc}); the model there, if any, "
+                   "is unchanged", err=True)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         # the model folder is swapped in whole (artifact.replacing): it is the old one or the new one
         if check or _stamp(out) == before:
@@ -103,4 +107,6 @@ def _print_tables(metrics: dict) -> None:
 
 
 if __name__ == "__main__":
-    app()
+    from stanceframe.output import run_cli
+
+    run_cli(app)

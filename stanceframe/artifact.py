@@ -74,15 +74,20 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 @contextmanager
 def locked(out: Path):
     """Hold the lock of model folder `out` (``.out.lock`` beside it), so that two trainings on one
-    folder cannot interleave; the second gets a one-line error (exit 1)."""
+    folder cannot interleave; the second gets a one-line error (exit 1). Fails the same way when a
+    new folder cannot be made beside `out`: checked before training, not after it."""
     import fcntl
 
     out = Path(out)
     lock = out.parent / f".{out.name}.lock"
+    fd = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        os.rmdir(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.tmp-"))  # where the new folder is built
     except OSError as exc:
+        if fd is not None:
+            os.close(fd)
         raise StanceframeError(f"{out}: cannot write the model folder there ({exc.strerror})") from None
     try:
         try:

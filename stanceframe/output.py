@@ -51,6 +51,43 @@ def plain_console(**kwargs):
     return PlainConsole(**kwargs)
 
 
+def write_failure(exc: OSError, target=None):
+    """An OSError met while writing `target` (None: standard output), disk full or a read-only
+    place, as a one-line error (exit 1)."""
+    from .errors import StanceframeError
+
+    where = exc.filename or target
+    where = f"cannot write {where}" if where else "cannot write to standard output"
+    return StanceframeError(f"{where}: {exc.strerror or exc}")
+
+
+def run_cli(app) -> None:
+    """Run a typer app as a script: a failure to write to standard output (to /dev/full, or to a
+    pipe that closed) is one line and exit 1, also when it comes at the final flush."""
+    try:
+        app()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    except OSError as exc:
+        code = _stdout_failed(exc)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _stdout_failed(exc)
+    sys.exit(code)
+
+
+def _stdout_failed(exc: OSError) -> int:
+    import errno
+
+    if exc.errno != errno.EPIPE:  # a reader that stopped reading (| head) needs no message
+        sys.stderr.write(f"error: cannot write to standard output: {exc.strerror or exc}\n")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's own final flush must not fail again
+    return 1
+
+
 def _plain(v):
     if isinstance(v, float) and math.isnan(v):
         return None

@@ -323,3 +323,69 @@ def test_9_standard_input_is_read_up_to_a_bound_then_fails_in_one_line():
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()[1:]
     assert "<stdin>: more than 1 MB" in line and "--max-stdin-mb" in line
+
+
+# --- 10. disk full, unwritable destinations ------------------------------------------------------------
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def test_10_output_on_a_full_disk_is_one_line_and_exit_1_with_no_temp_file(tmp_path, monkeypatch):
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    monkeypatch.setattr(os, "replace", _disk_full)
+    for fmt in ("jsonl", "table"):
+        result = invoke("score", art, "--format", fmt, "--output", tmp_path / "out.x")
+        assert result.exit_code == 1, result.output
+        (line,) = errors(result)
+        assert "No space left on device" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_10_chart_on_a_full_disk_is_one_line_and_exit_1(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    monkeypatch.setattr(Figure, "savefig", _disk_full)
+    result = invoke("sources", "--chart", tmp_path / "c.png", "--n-boot", "20", "--format", "json")
+    assert result.exit_code == 1
+    (line,) = errors(result)
+    assert "No space left on device" in line and not list(tmp_path.iterdir())
+
+
+def test_10_train_checks_out_is_writable_before_evaluating(tmp_path, monkeypatch):
+    import train
+    from stanceframe import model
+
+    monkeypatch.setattr(model, "evaluate", lambda *a, **k: pytest.fail("evaluated before checking --out"))
+    (tmp_path / "afile").write_text("x")
+    result = invoke("--out", tmp_path / "afile" / "m", "--quiet", app=train.app)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "cannot write the model folder there" in line
+
+
+def test_10_train_disk_full_while_saving_is_one_line_and_exit_1(tmp_path, monkeypatch):
+    import train
+    from stanceframe import training
+
+    monkeypatch.setattr(training, "train", _disk_full)
+    result = invoke("--out", tmp_path / "m", "--quiet", app=train.app)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "No space left on device" in line
+
+
+def test_10_standard_output_to_dev_full_is_one_line_and_exit_1(tmp_path):
+    import subprocess
+    import sys
+
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, str(root / "predict.py"), "score", str(art), "--format", "jsonl"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == ["error: cannot write to standard output: No space left on device"]
