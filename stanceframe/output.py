@@ -63,7 +63,11 @@ def write_failure(exc: OSError, target=None):
 
 def run_cli(app) -> None:
     """Run a typer app as a script: a failure to write to standard output (to /dev/full, or to a
-    pipe that closed) is one line and exit 1, also when it comes at the final flush."""
+    pipe that closed) is one line and exit 1, also when it comes at the final flush. SIGTERM and
+    SIGHUP end the run as Ctrl-C does, through its cleanup (no temporary file is left)."""
+    from .lifeline import terminate_as_interrupt
+
+    terminate_as_interrupt()
     try:
         app()
         code = 0
@@ -142,6 +146,26 @@ def output_folder(path: Path) -> Path:
     return path.parent
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files of runs writing `path` that were killed (SIGKILL leaves no time
+    to clean up): their names hold the pid of a process that no longer exists."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"(\d+)\.\w+\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            Path(path.parent, name).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def _arrow_type(field: str):
     """Each output column's type, fixed so that batches of any content share one schema."""
     import pyarrow as pa
@@ -172,8 +196,9 @@ class RecordWriter:
         else:
             self.path = path = rename_target(path)
             folder = output_folder(path)
+            _remove_stale_temps(path)
             try:
-                fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+                fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
             except OSError as exc:
                 raise BadInput(f"{path}: cannot write there ({exc.strerror})") from None
             self._fh = os.fdopen(fd, "wb" if fmt == "parquet" else "w", encoding=None if fmt == "parquet" else "utf-8",

@@ -389,3 +389,82 @@ def test_10_standard_output_to_dev_full_is_one_line_and_exit_1(tmp_path):
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines() == ["error: cannot write to standard output: No space left on device"]
+
+
+# --- 12. workers end with their parent; temporary files go on every exit path -------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as fh:
+        return [int(p) for p in fh.read().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "\nState:\tZ" not in fh.read()
+    except FileNotFoundError:
+        return False
+
+
+def _wait(cond, seconds: float) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+@pytest.mark.parametrize("code", [
+    # the scoring pool, as scoring.Scorer.score starts it, with two tasks that would block for a minute
+    "from stanceframe import scoring; import time; ex = scoring._start_pool(None, 2); "
+    "[ex.submit(time.sleep, 60) for _ in range(2)]; time.sleep(60)",
+    # the training workers
+    "from stanceframe import model; import time; model._run([(time.sleep, (60,)), (time.sleep, (60,))], 2)",
+], ids=["scoring", "training"])
+def test_12_workers_exit_when_the_parent_is_killed(code):
+    import signal
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    workers: list[int] = []
+    try:
+        assert _wait(lambda: len(_children(parent.pid)) == 2, 30), "workers did not start"
+        workers = _children(parent.pid)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        assert _wait(lambda: not any(_alive(w) for w in workers), 10), "workers outlived their parent"
+    finally:
+        parent.kill()
+        for w in workers:  # the test's own clean-up when the workers did not end
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
+
+
+def test_12_a_terminated_run_leaves_no_temp_file_and_a_killed_ones_is_removed_next_time(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "in.txt"  # a pipe named as an input: the run waits on it while its output is open
+    os.mkfifo(fifo)
+    run = subprocess.Popen([sys.executable, str(ROOT / "predict.py"), "score", str(tmp_path / "a.txt"), str(fifo),
+                            "--format", "jsonl", "--output", str(tmp_path / "out.jsonl")],
+                           cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    temps = lambda: [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # noqa: E731
+    assert _wait(lambda: temps(), 30), "the run did not start writing"
+    run.send_signal(signal.SIGTERM)
+    run.wait(30)
+    assert "interrupted" in run.stderr.read() and not temps()
+    # a run killed outright (SIGKILL) cannot clean up: the next run writing that file removes its temp
+    stale = tmp_path / ".out.jsonl.999999999.abcd.tmp"
+    stale.write_text("half")
+    result = invoke("score", tmp_path / "a.txt", "--format", "jsonl", "--output", tmp_path / "out.jsonl")
+    assert result.exit_code == 0 and not stale.exists()
