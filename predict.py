@@ -137,6 +137,9 @@ def score(
         if progress:
             progress.start()
             task = progress.add_task("scoring", total=None, docs=0)
+        from stanceframe.lifeline import capped_jobs
+
+        jobs = capped_jobs(jobs, "--jobs", _say)
         # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), _load(model),

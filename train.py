@@ -38,6 +38,9 @@ def main(
     sources = sources or list(training.DEFAULT_SOURCES)
     started = time.perf_counter()
     before = _stamp(out)
+    from stanceframe.lifeline import capped_jobs
+
+    n_jobs = capped_jobs(n_jobs, "--n-jobs", lambda m: typer.echo(m, err=True))
     try:
         if check:
             df, _, _ = training.load_training_data(labels, sources)

@@ -36,3 +36,21 @@ def terminate_as_interrupt() -> None:
     """SIGTERM and SIGHUP raise KeyboardInterrupt, so cleanup code runs as for Ctrl-C."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
+
+
+def cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def capped_jobs(jobs: int, option: str, say=None) -> int:
+    """`jobs` worker processes, at most one per core (more only queue, and fork without bound)."""
+    n = cores()
+    if jobs > n:
+        if say:
+            say(f"note: {option} {jobs} is more than the {n} core(s) here; using {n}")
+        return n
+    return jobs

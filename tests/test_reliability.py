@@ -468,3 +468,22 @@ def test_12_a_terminated_run_leaves_no_temp_file_and_a_killed_ones_is_removed_ne
     stale.write_text("half")
     result = invoke("score", tmp_path / "a.txt", "--format", "jsonl", "--output", tmp_path / "out.jsonl")
     assert result.exit_code == 0 and not stale.exists()
+
+
+# --- 13. --jobs without bound ----------------------------------------------------------------------------
+
+
+def test_13_jobs_are_capped_at_the_cores_with_a_note(tmp_path, monkeypatch):
+    from stanceframe import scoring
+
+    started = []
+    real = scoring.Scorer.score
+    monkeypatch.setattr(scoring.Scorer, "score", lambda self, docs, jobs=1: started.append(jobs) or real(
+        self, docs, chunk=2, jobs=jobs))  # chunks of 2 sentences: a pool from the second chunk on
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE * 3, encoding="utf-8")
+    result = invoke("score", art, art, art, "--format", "jsonl", "--jobs", "100000")
+    assert result.exit_code == 0, result.output
+    cores = len(os.sched_getaffinity(0))
+    assert f"note: --jobs 100000 is more than the {cores} core(s) here; using {cores}" in result.stderr
+    assert started and max(started) <= cores
