@@ -303,8 +303,16 @@ def explain(
 
     if fmt not in ("table", "json"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json"))
-    if text == "-":
-        text = sys.stdin.read()
+    if text == "-":  # bytes, decoded as files are: invalid UTF-8 must not crash a strict stdin
+        from stanceframe import readers
+
+        data = readers._read_bounded(sys.stdin.buffer, readers.STDIN_LIMIT_MB << 20)
+        decoded = readers._decode(data) if data is not None else None
+        if decoded is None:
+            _fail(BadInput(f"more than {readers.STDIN_LIMIT_MB} MB, or not text", where="<stdin>"))
+        text = decoded[0]
+    else:  # an argument with bytes that are not UTF-8 holds lone surrogates: show them as U+FFFD
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if not text.strip():
         _fail(BadInput("the text to explain is empty"))
     try:

@@ -487,3 +487,13 @@ def test_13_jobs_are_capped_at_the_cores_with_a_note(tmp_path, monkeypatch):
     cores = len(os.sched_getaffinity(0))
     assert f"note: --jobs 100000 is more than the {cores} core(s) here; using {cores}" in result.stderr
     assert started and max(started) <= cores
+
+
+# --- 15. strict standard input encoding and invalid bytes -----------------------------------------------
+
+
+def test_15_explain_reads_invalid_bytes_on_a_strict_stdin():
+    result = invoke("explain", "-", "--format", "json", input=b"Baku did not join the sanctions \xff against Russia.\n",
+                    env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert result.exit_code == 0, result.output
+    assert "against Russia" in json.loads(result.stdout)["text"]
