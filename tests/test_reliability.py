@@ -497,3 +497,27 @@ def test_15_explain_reads_invalid_bytes_on_a_strict_stdin():
                     env={"PYTHONIOENCODING": "utf-8:strict"})
     assert result.exit_code == 0, result.output
     assert "against Russia" in json.loads(result.stdout)["text"]
+
+
+# --- 16. negative offsets in labels ----------------------------------------------------------------------
+
+
+def test_16_negative_start_and_end_fail_the_check(tmp_path):
+    import csv
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import train
+    from fixture_corpus import write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus")
+    rows = list(csv.reader(corpus["labels"].open(encoding="utf-8")))
+    src, start, end = rows[1][1:4]
+    (page,) = [p for p in (tmp_path / "corpus").rglob("*.txt") if src in p.name]
+    page_len = len(page.read_text(encoding="utf-8"))
+    rows[1][2], rows[1][3] = str(int(start) - page_len), str(int(end) - page_len)  # the same text, sliced from the end
+    with corpus["labels"].open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = invoke("--labels", corpus["labels"], "--sources", corpus["sources"], "--check", app=train.app)
+    assert result.exit_code == 2
+    assert f"{corpus['labels']}:2: start and end must satisfy 0 <= start <= end" in result.stderr
