@@ -191,7 +191,7 @@ def _finish(failures, n_ok: int) -> None:
     if failures:
         _say(f"{len(failures)} input(s) could not be scored:")
         for f in failures:
-            _say(f"  {f.origin}: {f.message}")
+            _say(f"  {f.origin}: {' '.join(f.message.split())}")  # one line each, whatever a library said
         raise typer.Exit(1 if n_ok else 2)
 
 

@@ -464,6 +464,11 @@ def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str)
         yield InputFailure(path, "file is empty")
 
 
+def _one_line(exc) -> str:
+    """Arrow's messages can span lines ("...invalid TType\nDeserializing page header failed."): one."""
+    return "; ".join(part.strip().rstrip(".") for part in str(exc).splitlines() if part.strip())
+
+
 def _read_parquet(path: str, columns: Columns, outlet: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -474,7 +479,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowException, ValueError) as e:
-        yield InputFailure(path, f"not a readable Parquet file ({e}); accepted: {ACCEPTED}")
+        yield InputFailure(path, f"not a readable Parquet file ({_one_line(e)}); accepted: {ACCEPTED}")
         return
     schema = pf.schema_arrow
     if columns.text not in schema.names:
@@ -502,7 +507,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
                     row += 1
                     yield _row_document(path, row, columns, *values, outlet, "utf-8")
         except (pa.ArrowException, ValueError, OSError) as e:
-            yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {e}")
+            yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {_one_line(e)}")
             return
     if not row:
         yield InputFailure(path, "the Parquet file has no rows")

@@ -521,3 +521,21 @@ def test_16_negative_start_and_end_fail_the_check(tmp_path):
     result = invoke("--labels", corpus["labels"], "--sources", corpus["sources"], "--check", app=train.app)
     assert result.exit_code == 2
     assert f"{corpus['labels']}:2: start and end must satisfy 0 <= start <= end" in result.stderr
+
+
+# --- 17. a corrupt Parquet page ------------------------------------------------------------------------------
+
+
+def test_17_a_corrupt_parquet_page_header_is_one_line(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": [ARTICLE, ARTICLE]}), path, compression="none")
+    data = bytearray(path.read_bytes())
+    data[4:20] = bytes(b ^ 0xFF for b in data[4:20])  # the first page header
+    path.write_bytes(bytes(data))
+    result = invoke("score", path, "--format", "jsonl")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"  {path}:1: cannot read the Parquet file")
