@@ -113,6 +113,9 @@ def score(
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for large inputs.")] = 2,
+    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV: write cells starting with = + - @ as they are "
+                                                          "(by default they get a ' so spreadsheets do not run them "
+                                                          "as formulas).")] = False,
     max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
                                                 "standard input (or a pipe named as an input).")] = 100,
     model: ModelOpt = None,
@@ -131,7 +134,8 @@ def score(
     try:
         refuse_inputs_as_output(output, inputs)
         if fmt != "table":
-            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS)
+            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
+                                  csv_raw=csv_raw)
         progress = _progress()
         task, shown = None, 0.0
         if progress:
@@ -438,13 +442,15 @@ def sources(
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     duplicate_ids: DupIds = "apart",
+    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV: write cells starting with = + - @ as they "
+                                                          "are (by default prefixed with ').")] = False,
     model: ModelOpt = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart."""
     import json
 
     from stanceframe import summary as S
-    from stanceframe.output import refuse_inputs_as_output, write_failure
+    from stanceframe.output import csv_safe, refuse_inputs_as_output, write_failure
 
     if fmt not in ("table", "json", "csv"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
@@ -471,7 +477,10 @@ def sources(
         if fmt == "json":
             _emit(json.dumps(result.to_records(), indent=2, ensure_ascii=False) + "\n", output)
         elif fmt == "csv":
-            _emit(S.summaries_to_frame(result).round(4).to_csv(index=False), output)
+            frame = S.summaries_to_frame(result).round(4)
+            if not csv_raw:
+                frame = frame.map(csv_safe)
+            _emit(frame.to_csv(index=False), output)
         else:
             table = S.format_table(result)
             _console(fit=table).print(table)

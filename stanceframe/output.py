@@ -92,6 +92,16 @@ def _stdout_failed(exc: OSError) -> int:
     return 1
 
 
+# OWASP, CSV injection: a cell starting with one of these is run as a formula by spreadsheets;
+# prefixed with a single quote it is shown as text. --csv-raw writes values unchanged.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(v):
+    """A CSV cell value that a spreadsheet shows as text rather than runs as a formula."""
+    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+
+
 def _plain(v):
     if isinstance(v, float) and math.isnan(v):
         return None
@@ -180,10 +190,10 @@ def _arrow_type(field: str):
 
 
 class RecordWriter:
-    def __init__(self, fmt: str, path: Path | None, fields: list[str]):
+    def __init__(self, fmt: str, path: Path | None, fields: list[str], csv_raw: bool = False):
         if fmt == "parquet" and path is None:
             raise BadInput("parquet output needs a file: add --output FILE.parquet")
-        self.fmt, self.path, self.fields = fmt, path, fields
+        self.fmt, self.path, self.fields, self.csv_raw = fmt, path, fields, csv_raw
         self._keys = tuple(fields)  # records already in this shape and order are written as they are
         self.count = 0
         if path is None:
@@ -214,7 +224,7 @@ class RecordWriter:
         if self.fmt != "jsonl" or tuple(rec) != self._keys:
             rec = {k: _plain(rec.get(k)) for k in self.fields}
         if self.fmt == "csv":
-            self._csv.writerow(rec)
+            self._csv.writerow(rec if self.csv_raw else {k: csv_safe(v) for k, v in rec.items()})
         elif self.fmt == "jsonl":
             self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         elif self.fmt == "json":

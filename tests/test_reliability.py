@@ -539,3 +539,24 @@ def test_17_a_corrupt_parquet_page_header_is_one_line(tmp_path):
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"  {path}:1: cannot read the Parquet file")
+
+
+# --- 18. CSV cells that spreadsheets run as formulas ------------------------------------------------------
+
+
+def test_18_csv_cells_starting_a_formula_are_prefixed_unless_raw(tmp_path):
+    import csv
+    import io
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": '=HYPERLINK("http://x.example","y")', "source": "@SUM(A1)",
+                                  "text": ARTICLE}) + "\n", encoding="utf-8")
+    result = invoke("score", corpus, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["doc_id"] == "'=HYPERLINK(\"http://x.example\",\"y\")" and rows[0]["source"] == "'@SUM(A1)"
+    raw = list(csv.DictReader(io.StringIO(invoke("score", corpus, "--format", "csv", "--csv-raw").stdout)))
+    assert raw[0]["doc_id"].startswith("=HYPERLINK")
+    result = invoke("sources", corpus, "--format", "csv", "--n-boot", "20")
+    assert result.exit_code == 0, result.output
+    assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["source"] == "'@SUM(A1)"
