@@ -274,7 +274,10 @@ def load(model_dir: Path, labels: dict[str, str] | None = None) -> Model:
     try:
         spec = json.loads(data)
         linear, quantifier = LinearModel(spec["linear"]), Quantifier.from_dict(spec["quantifier"])
-    except (ValueError, KeyError, TypeError) as exc:
+        if sorted(quantifier.classes) != sorted(linear.classes["stance"]):
+            raise ValueError(f"the quantifier's classes {quantifier.classes} are not the stance model's "
+                             f"{linear.classes['stance']}")
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise ModelError(f"{model_dir / SCORING_FILE}: cannot be read ({exc}); {RETRAIN}") from None
     warnings = [recovered] if recovered else []
     if labels is not None and manifest.get("labels", {}) != labels:

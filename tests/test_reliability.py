@@ -560,3 +560,48 @@ def test_18_csv_cells_starting_a_formula_are_prefixed_unless_raw(tmp_path):
     result = invoke("sources", corpus, "--format", "csv", "--n-boot", "20")
     assert result.exit_code == 0, result.output
     assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["source"] == "'@SUM(A1)"
+
+
+# --- 14. a malformed scoring.json whose sha256 matches ------------------------------------------------------
+
+
+def _short_coef(spec):
+    spec["linear"]["classifiers"]["stance"]["coef"] = [row[:-5] for row in spec["linear"]["classifiers"]["stance"]["coef"]]
+
+
+def _missing_class(spec):
+    spec["linear"]["classifiers"]["frame"]["classes"] = spec["linear"]["classifiers"]["frame"]["classes"][:-1]
+
+
+def _quantifier_class(spec):
+    q = spec["quantifier"]
+    q["classes"] = q["classes"][:-1]
+    q["hard"] = [r[:-1] for r in q["hard"][:-1]]
+    q["soft"] = [r[:-1] for r in q["soft"][:-1]]
+    q["bias"], q["prior"] = q["bias"][:-1], q["prior"][:-1]
+
+
+def _short_idf(spec):
+    spec["linear"]["features"][0]["idf"] = spec["linear"]["features"][0]["idf"][:-1]
+
+
+@pytest.mark.parametrize("damage", [_short_coef, _missing_class, _quantifier_class, _short_idf])
+def test_14_a_malformed_scoring_json_with_a_matching_sha_is_refused_in_one_line(tmp_path, damage):
+    import hashlib
+    import shutil
+
+    model = tmp_path / "m"
+    shutil.copytree(MODEL, model)
+    spec = json.loads((model / "scoring.json").read_text())
+    damage(spec)
+    data = json.dumps(spec).encode()
+    (model / "scoring.json").write_bytes(data)
+    manifest = json.loads((model / "manifest.json").read_text())
+    manifest["files"]["scoring.json"] = hashlib.sha256(data).hexdigest()
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    result = invoke("score", art, "--format", "jsonl", "--model", model)
+    assert result.exit_code == 1, result.output
+    (line,) = errors(result)
+    assert "scoring.json: cannot be read" in line and "python train.py" in line
