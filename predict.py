@@ -39,6 +39,9 @@ FurnitureOpt = Annotated[Optional[bool], typer.Option(
     "nowhere. Default: in files and standard input, not in corpus rows (already article text).")]
 AllowEmpty = Annotated[bool, typer.Option("--allow-empty", help="A document without article sentences is not an "
                                                                 "error (exit code 0, not 1).")]
+DupIds = Annotated[str, typer.Option("--duplicate-ids", help="Corpus documents sharing an id: 'apart' (report "
+                                                             "them, keep them as separate articles) or 'refuse'.")]
+MAX_DUPLICATES_SHOWN = 20
 
 
 def _say(msg: str) -> None:
@@ -62,28 +65,36 @@ def _load(model_dir):
     return load_model(model_dir, say=_say)
 
 
-def _documents(inputs, columns, failures, stdin=None, furniture: bool | None = None):
-    """Yield every readable document of `inputs`; collect failures."""
-    from stanceframe.readers import InputFailure, iter_documents
+def _documents(inputs, columns, failures, stdin=None, furniture: bool | None = None,
+               stdin_limit_mb: float | None = None):
+    """Yield every readable document of `inputs`; collect failures, say warnings and notes."""
+    from stanceframe.readers import STDIN_LIMIT_MB, InputFailure, InputWarning, iter_documents
 
-    for item in iter_documents(list(inputs), columns, stdin=stdin, furniture=furniture):
+    for item in iter_documents(list(inputs), columns, stdin=stdin, furniture=furniture,
+                               stdin_limit_mb=stdin_limit_mb or STDIN_LIMIT_MB):
         if isinstance(item, InputFailure):
             failures.append(item)
+        elif isinstance(item, InputWarning):
+            _say(f"warning: {item.origin}: {item.message}")
         else:
             if item.encoding not in ("utf-8", "ascii"):
                 _say(f"note: {item.origin}: decoded as {item.encoding}")
+            if item.replaced:
+                _say(f"note: {item.origin}: {item.replaced} byte(s) that are not valid UTF-8 were replaced "
+                     "by U+FFFD; the rest decoded as UTF-8")
             yield item
 
 
 def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1, records: bool = True,
-            furniture: bool | None = None):
+            furniture: bool | None = None, stdin_limit_mb: float | None = None):
     """Yield (document, sentence records, article profile) for every readable input; collect failures.
 
     `model` is a loaded model (see `_load`)."""
     from stanceframe.scoring import Scorer
 
     scorer = Scorer(model, n_boot=n_boot, records=records)
-    for doc, records, article in scorer.score(_documents(inputs, columns, failures, stdin, furniture), jobs=jobs):
+    docs = _documents(inputs, columns, failures, stdin, furniture, stdin_limit_mb)
+    for doc, records, article in scorer.score(docs, jobs=jobs):
         if article["n_sentences"] == 0:
             _say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
                  "written as a zero-sentence record")
@@ -113,10 +124,15 @@ def score(
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for large inputs.")] = 2,
     furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False,
+    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV: write cells starting with = + - @ as they are "
+                                                          "(by default they get a ' so spreadsheets do not run them "
+                                                          "as formulas).")] = False,
+    max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
+                                                "standard input (or a pipe named as an input).")] = 100,
     model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
-    from stanceframe.output import FORMATS, RecordWriter
+    from stanceframe.output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
 
     if fmt not in FORMATS:
         _fail(BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}"))
@@ -127,18 +143,23 @@ def score(
     table_rows: list = []
     writer = None
     try:
+        refuse_inputs_as_output(output, inputs)
         if fmt != "table":
-            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS)
+            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
+                                  csv_raw=csv_raw)
         progress = _progress()
         task, shown = None, 0.0
         if progress:
             progress.start()
             task = progress.add_task("scoring", total=None, docs=0)
+        from stanceframe.lifeline import capped_jobs
+
+        jobs = capped_jobs(jobs, "--jobs", _say)
         # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
         for doc, sentences, article in _scored(inputs, _columns(text_column, id_column, source_column), _load(model),
                                                boot, failures, jobs=jobs, records=level == "sentence",
-                                               furniture=furniture):
+                                               furniture=furniture, stdin_limit_mb=max_stdin_mb):
             n_docs += 1
             n_empty += article["n_sentences"] == 0
             records = sentences if level == "sentence" else [article]
@@ -166,6 +187,10 @@ def score(
         if writer:
             writer.abort()
         _fail(exc)
+    except OSError as exc:  # disk full, read-only place, standard output closed
+        if writer:
+            writer.abort()
+        _fail(write_failure(exc, output))
     except KeyboardInterrupt:
         if writer:
             writer.abort()
@@ -183,7 +208,7 @@ def _finish(failures, n_ok: int) -> None:
     if failures:
         _say(f"{len(failures)} input(s) could not be scored:")
         for f in failures:
-            _say(f"  {f.origin}: {f.message}")
+            _say(f"  {f.origin}: {' '.join(f.message.split())}")  # one line each, whatever a library said
         raise typer.Exit(1 if n_ok else 2)
 
 
@@ -252,7 +277,7 @@ def _render_score_table(console, rows, level: str) -> None:
 def _console(file=None, fit=None):
     """A console for tables: the terminal's width, or a wide page when piped or written to a file,
     widened until table `fit` renders whole (rich crops a table whose columns cannot shrink enough)."""
-    from rich.console import Console
+    from stanceframe.output import plain_console as Console
 
     width = 160 if fit is None else _uncropped_width(fit, 160)
     if file is not None:
@@ -264,8 +289,9 @@ def _uncropped_width(table, start: int) -> int:
     """The narrowest width from `start` up at which every row of `table` keeps its right border."""
     import io
 
-    from rich.console import Console
     from rich.measure import Measurement
+
+    from stanceframe.output import plain_console as Console
 
     probe = Console(width=10_000)
     widest = max(start, Measurement.get(probe, probe.options, table).maximum)
@@ -384,8 +410,16 @@ def explain(
 
     if fmt not in ("table", "json"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json"))
-    if text == "-":
-        text = sys.stdin.read()
+    if text == "-":  # bytes, decoded as files are: invalid UTF-8 must not crash a strict stdin
+        from stanceframe import readers
+
+        data = readers._read_bounded(sys.stdin.buffer, readers.STDIN_LIMIT_MB << 20)
+        decoded = readers._decode(data) if data is not None else None
+        if decoded is None:
+            _fail(BadInput(f"more than {readers.STDIN_LIMIT_MB} MB, or not text", where="<stdin>"))
+        text = decoded[0]
+    else:  # an argument with bytes that are not UTF-8 holds lone surrogates: show them as U+FFFD
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if not text.strip():
         _fail(BadInput("the text to explain is empty"))
     try:
@@ -396,12 +430,13 @@ def explain(
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     from rich.table import Table
+    from rich.text import Text
 
     console = _console()
     for target in ("stance", "frame"):
         r = result[target]
         others = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:4])
-        console.print(f"[bold]{target}: {r['label']}[/bold] (p={r['probability']:.2f}; {others})")
+        console.print(Text.assemble((f"{target}: {r['label']}", "bold"), f" (p={r['probability']:.2f}; {others})"))
         table = Table(show_header=True)
         for h in ("toward " + r["label"], "kind", "weight", "away from it", "kind", "weight"):
             table.add_column(h)
@@ -438,12 +473,14 @@ def _gold_frame(by: str):
     return df, None
 
 
-def _corpus_frame(inputs, columns, model, label: str | None = None, furniture: bool | None = None):
+def _corpus_frame(inputs, columns, model, label: str | None = None, furniture: bool | None = None,
+                  duplicates: str = "apart"):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
 
     Only sentence rows are used (the summary resamples them itself), so articles get no shares.
 
-    With `label`, every row's source is that label (one corpus compared as a whole).
+    With `label`, every row's source is that label (one corpus compared as a whole). Two documents
+    with one id are reported and kept apart (`duplicates` "apart") or refused ("refuse").
     """
     import pandas as pd
 
@@ -452,13 +489,29 @@ def _corpus_frame(inputs, columns, model, label: str | None = None, furniture: b
 
     failures: list = []
     rows = []
+    first_at: dict[str, str] = {}
+    n_dup = 0
     for doc, records, article in _scored(inputs, columns, model, 0, failures, jobs=2, furniture=furniture):
+        key = doc.id
+        if key in first_at:
+            if duplicates == "refuse":
+                raise BadInput(f"{doc.origin}: id {doc.id!r} is also the id of {first_at[key]}; ids must be unique "
+                               "(--duplicate-ids apart keeps such documents as separate articles)")
+            n_dup += 1
+            if n_dup <= MAX_DUPLICATES_SHOWN:
+                _say(f"warning: {doc.origin}: id {doc.id!r} is also the id of {first_at[key]}; kept as a separate "
+                     "article (--duplicate-ids refuse to stop instead)")
+            key = f"{doc.id}\x00{doc.origin}"  # an article of its own in the summaries
+        else:
+            first_at[key] = doc.origin
         if article["n_sentences"] == 0:
             continue
         for r in records:
-            rows.append({"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date,
+            rows.append({"doc_id": key, "source": doc.source, "title": doc.title, "date": doc.date,
                          "text": r["text"], "frame": r["frame"], "uncertain": r["uncertain"],
                          **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
+    if n_dup > MAX_DUPLICATES_SHOWN:
+        _say(f"warning: ... and {n_dup - MAX_DUPLICATES_SHOWN} more documents whose id an earlier one has")
     for f in failures:
         _say(f"warning: {f.origin}: {f.message}")
     if not rows:
@@ -473,6 +526,11 @@ def _corpus_frame(inputs, columns, model, label: str | None = None, furniture: b
     return df, ShareEstimator(model.quantifier, STANCES)
 
 
+def _check_duplicates_option(value: str) -> None:
+    if value not in ("apart", "refuse"):
+        raise BadInput(f"unknown --duplicate-ids {value!r}; accepted: apart, refuse")
+
+
 @app.command()
 def sources(
     corpus: Annotated[Optional[list[str]], typer.Argument(help="Corpus inputs (as for score). Default: the gold "
@@ -484,19 +542,26 @@ def sources(
     chart: Annotated[Optional[Path], typer.Option("--chart", help="Also draw the charts to this .png or .svg.")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
-    furniture: FurnitureOpt = None, model: ModelOpt = None,
+    furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart",
+    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV: write cells starting with = + - @ as they "
+                                                          "are (by default prefixed with ').")] = False,
+    model: ModelOpt = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart."""
     import json
 
     from stanceframe import summary as S
+    from stanceframe.output import csv_safe, refuse_inputs_as_output, write_failure
 
     if fmt not in ("table", "json", "csv"):
         _fail(BadInput(f"unknown format {fmt!r}; accepted: table, json, csv"))
     try:
+        refuse_inputs_as_output(output, corpus or [])
+        refuse_inputs_as_output(chart, corpus or [], "--chart")
         if corpus:
+            _check_duplicates_option(duplicate_ids)
             df, estimator = _corpus_frame(corpus, _columns(text_column, id_column, source_column), _load(model),
-                                          furniture=furniture)
+                                          furniture=furniture, duplicates=duplicate_ids)
         else:
             df, estimator = _gold_frame(by)
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
@@ -513,7 +578,10 @@ def sources(
         if fmt == "json":
             _emit(json.dumps(result.to_records(), indent=2, ensure_ascii=False) + "\n", output)
         elif fmt == "csv":
-            _emit(S.summaries_to_frame(result).round(4).to_csv(index=False), output)
+            frame = S.summaries_to_frame(result).round(4)
+            if not csv_raw:
+                frame = frame.map(csv_safe)
+            _emit(frame.to_csv(index=False), output)
         else:
             table = S.format_table(result)
             _console(fit=table).print(table)
@@ -521,6 +589,8 @@ def sources(
             _say(f"({what}; shares and lean with 95% bootstrap intervals; sorted by lean)")
     except StanceframeError as exc:
         _fail(exc)
+    except OSError as exc:  # disk full or read-only place for --output or --chart
+        _fail(write_failure(exc, " or ".join(str(p) for p in (output, chart) if p)))
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -542,7 +612,8 @@ def compare(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
-    furniture: FurnitureOpt = None, model: ModelOpt = None,
+    furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart",
+    model: ModelOpt = None,
 ):
     """Differences in stance shares and lean between two sources or corpora (A minus B), and their words."""
     import json
@@ -560,8 +631,9 @@ def compare(
                 raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
             cols = _columns(text_column, id_column, source_column)
             loaded = _load(model)
-            da, estimator = _corpus_frame([a], cols, loaded, label=a, furniture=furniture)
-            db, _ = _corpus_frame([b], cols, loaded, label=b, furniture=furniture)
+            _check_duplicates_option(duplicate_ids)
+            da, estimator = _corpus_frame([a], cols, loaded, label=a, furniture=furniture, duplicates=duplicate_ids)
+            db, _ = _corpus_frame([b], cols, loaded, label=b, furniture=furniture, duplicates=duplicate_ids)
             names = (a, b)
         else:
             gold, estimator = _gold_frame("source")
@@ -611,4 +683,6 @@ def _print_compare(r: dict, a: str, b: str) -> None:
 
 
 if __name__ == "__main__":
-    app()
+    from stanceframe.output import run_cli
+
+    run_cli(app)

@@ -39,12 +39,16 @@ def main(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
 ):
     """Validate labels, evaluate by nested leave-one-source-out and k-fold CV, fit, and save model/."""
-    from stanceframe import training
+    from stanceframe import artifact, training
 
     labels = labels or list(training.DEFAULT_LABELS)
     sources = sources or list(training.DEFAULT_SOURCES)
     written = [] if no_written else (written or list(training.DEFAULT_WRITTEN))
     started = time.perf_counter()
+    before = _stamp(out)
+    from stanceframe.lifeline import capped_jobs
+
+    n_jobs = capped_jobs(n_jobs, "--n-jobs", lambda m: typer.echo(m, err=True))
     try:
         if check:
             df, _, _ = training.load_training_data(labels, sources, written)
@@ -53,13 +57,22 @@ def main(
                        f"{(df['origin'] == 'written').sum()} written) in {df['group'].nunique()} sources and voices")
             return
         say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
-        result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say, written_patterns=written,
-                                compare=compare)
+        with artifact.locked(out):
+            result = training.train(labels, sources, out, n_jobs=n_jobs, progress=say, written_patterns=written,
+                                    compare=compare)
     except StanceframeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:  # disk full while saving: the new folder is dropped, the old model stays
+        typer.echo(f"error: cannot write the model to {out} ({exc.strerror or exc}); the model there, if any, "
+                   "is unchanged", err=True)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted; nothing was written over the old model", err=True)
+        # the model folder is swapped in whole (artifact.replacing): it is the old one or the new one
+        if check or _stamp(out) == before:
+            typer.echo(f"interrupted; nothing was written over the old model in {out}", err=True)
+        else:
+            typer.echo(f"interrupted after the new model was written to {out}", err=True)
         raise typer.Exit(130) from None
     if not quiet:
         _print_tables(result.metrics)
@@ -77,13 +90,23 @@ def main(
     )
 
 
+def _stamp(out: Path):
+    """Which model is in `out`: its manifest's inode and time (None when there is none)."""
+    try:
+        st = (Path(out) / "manifest.json").stat()
+        return st.st_ino, st.st_mtime_ns
+    except OSError:
+        return None
+
+
 def _print_tables(metrics: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from stanceframe import card
+    from stanceframe.output import plain_console
 
-    console = Console(file=sys.stdout, width=max(Console().width, 140))
+    console = plain_console(file=sys.stdout, width=max(Console().width, 140))
     tables = [("Held-out performance (nested; 95% bootstrap intervals)", card.HEADLINE_HEADER, card.headline_rows(metrics)),
               ("Side by side on the same folds", card.COMPARISON_HEADER, card.comparison_rows(metrics))]
     for view in card.views_in(metrics):
@@ -106,4 +129,6 @@ def _print_tables(metrics: dict) -> None:
 
 
 if __name__ == "__main__":
-    app()
+    from stanceframe.output import run_cli
+
+    run_cli(app)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import signal
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,12 +51,19 @@ class Model:
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
-    path = Path(path)
+    from .output import direct_target, rename_target
+
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    if direct_target(path):  # a device or FIFO (/dev/null, /dev/stdout): written in place, never renamed over
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    path = rename_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -61,8 +71,136 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+@contextmanager
+def locked(out: Path):
+    """Hold the lock of model folder `out` (``.out.lock`` beside it), so that two trainings on one
+    folder cannot interleave; the second gets a one-line error (exit 1). Fails the same way when a
+    new folder cannot be made beside `out`: checked before training, not after it."""
+    import fcntl
+
+    out = Path(out)
+    lock = out.parent / f".{out.name}.lock"
+    fd = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        os.rmdir(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.tmp-"))  # where the new folder is built
+    except OSError as exc:
+        if fd is not None:
+            os.close(fd)
+        raise StanceframeError(f"{out}: cannot write the model folder there ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StanceframeError(f"{out}: another training is writing this model folder now (it holds {lock}); "
+                                   "wait for it to finish or name another --out") from None
+        yield
+    finally:
+        os.close(fd)  # the lock file stays: removing it would race with a third training
+
+
+@contextmanager
+def _signals_held():
+    """SIGINT, SIGTERM and SIGHUP wait (and are delivered after) while the block runs."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def replacing(out: Path):
+    """Yield a new, empty folder beside `out` to write a model into; when the block ends without an
+    error it replaces `out` whole. A kill or an error at any moment leaves the old model or the new one
+    complete in `out` (or, killed between the two renames, the old one in ``out.old-*``, which
+    `load` puts back). Files in the old folder that the new one lacks are carried over.
+    Hold `locked(out)` around it."""
+    out = Path(out)
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for stale in parent.glob(f"{out.name}.tmp-*"):  # left by a killed training (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    new = Path(tempfile.mkdtemp(dir=parent, prefix=f"{out.name}.tmp-"))
+    try:
+        os.chmod(new, 0o755)
+        yield new
+        if out.is_dir():
+            for item in out.iterdir():
+                if not (new / item.name).exists() and not item.name.startswith("."):
+                    (shutil.copytree if item.is_dir() else shutil.copy2)(item, new / item.name)
+        _swap(new, out)
+    finally:
+        if new.exists():
+            shutil.rmtree(new, ignore_errors=True)
+
+
+def _swap(new: Path, out: Path) -> None:
+    old = None
+    _fsync_tree(new)
+    with _signals_held():
+        if out.exists():
+            old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.old-"))
+            os.rename(out, old)  # onto the empty folder just made: a name nobody else uses
+        os.rename(new, out)
+    _fsync_dir(out.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in out.parent.glob(f"{out.name}.old-*"):  # left by a training killed after its swap
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for item in folder.iterdir():
+        if item.is_file():
+            with open(item, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _complete(model_dir: Path) -> bool:
+    try:
+        manifest = _manifest(model_dir)
+        for name in (MODEL_FILE, SCORING_FILE):
+            _checked_bytes(model_dir, name, manifest)
+        return True
+    except ModelError:
+        return False
+
+
+def recover(model_dir: Path) -> str | None:
+    """When `model_dir` is missing because a training was killed between its two renames, put the
+    old model (``model_dir.old-*``, if complete) back; say what was done, or None."""
+    model_dir = Path(model_dir)
+    if model_dir.exists() or not model_dir.parent.is_dir():
+        return None
+    for old in sorted(model_dir.parent.glob(f"{model_dir.name}.old-*"), key=lambda p: p.stat().st_mtime,
+                      reverse=True):
+        if _complete(old):
+            try:
+                os.rename(old, model_dir)
+            except OSError as exc:
+                raise ModelError(f"{model_dir}: missing; a training was interrupted while replacing it and the "
+                                 f"old model is in {old}, which could not be moved back ({exc.strerror}); "
+                                 f"rename it to {model_dir.name}") from None
+            return f"{model_dir}: a training was interrupted while replacing this model; the old model was put back"
+    return None
+
+
 def save(out: Path, stance, frame, quantifier, manifest: dict) -> dict:
-    """Write model.joblib, scoring.json and manifest.json atomically; return the manifest with hashes."""
+    """Write model.joblib, scoring.json and manifest.json atomically; return the manifest with hashes.
+
+    Each file is atomic, the folder is not: write into the folder `replacing` yields."""
     import joblib
 
     from .linear import export
@@ -130,19 +268,23 @@ def load(model_dir: Path, labels: dict[str, str] | None = None) -> Model:
     from .quantify import Quantifier
 
     model_dir = Path(model_dir)
+    recovered = recover(model_dir)
     manifest = _manifest(model_dir)
     data = _checked_bytes(model_dir, SCORING_FILE, manifest)
     try:
         spec = json.loads(data)
         linear, quantifier = LinearModel(spec["linear"]), Quantifier.from_dict(spec["quantifier"])
-    except (ValueError, KeyError, TypeError) as exc:
+        if sorted(quantifier.classes) != sorted(linear.classes["stance"]):
+            raise ValueError(f"the quantifier's classes {quantifier.classes} are not the stance model's "
+                             f"{linear.classes['stance']}")
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise ModelError(f"{model_dir / SCORING_FILE}: cannot be read ({exc}); {RETRAIN}") from None
     from .features import fingerprint
 
     if manifest.get("features_fingerprint") != fingerprint():
         raise ModelError(f"{model_dir}: trained with other feature code or word lists than this stanceframe has "
                          "(features fingerprint differs); its weights would be read wrongly; " + RETRAIN)
-    warnings = []
+    warnings = [recovered] if recovered else []
     if labels is not None and manifest.get("labels", {}) != labels:
         warnings.append(f"the model was trained on other labels than those in labels/ now; {RETRAIN}")
     return Model(linear, quantifier, manifest, model_dir, warnings)

@@ -199,6 +199,9 @@ def _check_row(row, where, sources, pages, seen) -> list[str]:
     except ValueError:
         out.append(f"{where}: start and end must be whole numbers, got {row['start']!r}, {row['end']!r}")
         return out
+    if start < 0 or end < start:  # Python's negative slicing would find the text all the same
+        out.append(f"{where}: start and end must satisfy 0 <= start <= end, got {start}, {end}")
+        return out
     if source not in pages:
         try:
             pages[source] = sources[source].file.read_text(encoding="utf-8")

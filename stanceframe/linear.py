@@ -113,8 +113,32 @@ class LinearModel:
             raise ValueError(f"unknown linear model format {spec.get('format')!r}")
         self.vectorizers = [_Vectorizer(fs) for fs in spec["features"]]
         self.classes = {t: c["classes"] for t, c in spec["classifiers"].items()}
-        self.coef = {t: np.asarray(c["coef"]).T for t, c in spec["classifiers"].items()}
-        self.intercept = {t: np.asarray(c["intercept"]) for t, c in spec["classifiers"].items()}
+        self.coef = {t: np.asarray(c["coef"], dtype=float).T for t, c in spec["classifiers"].items()}
+        self.intercept = {t: np.asarray(c["intercept"], dtype=float) for t, c in spec["classifiers"].items()}
+        self._validate()
+
+    def _validate(self) -> None:
+        """Shapes and classes that make probabilities: a file whose checksum matches can still be wrong."""
+        from .labels import TARGETS
+
+        for v in self.vectorizers:
+            if v.idf is not None and v.idf.shape != (v.size,):
+                raise ValueError(f"a vectoriser has {v.size} terms but {v.idf.size} idf weights")
+            if sorted(v.vocab.values()) != list(range(v.size)):
+                raise ValueError("a vectoriser's term indices are not 0..n-1")
+        n = sum(v.size for v in self.vectorizers)
+        if set(self.classes) != set(TARGETS):
+            raise ValueError(f"classifiers for {sorted(self.classes)}, expected {sorted(TARGETS)}")
+        for t, classes in self.classes.items():
+            unknown = [c for c in classes if c not in TARGETS[t]]
+            if len(classes) < 2 or len(set(classes)) != len(classes) or unknown:
+                raise ValueError(f"{t} classes {classes} are not two or more distinct labels of the codebook")
+            k = 1 if len(classes) == 2 else len(classes)
+            if self.coef[t].shape != (n, k) or self.intercept[t].shape != (k,):
+                raise ValueError(f"{t} coefficients of shape {self.coef[t].T.shape} and intercepts of shape "
+                                 f"{self.intercept[t].shape}, expected ({k}, {n}) and ({k},) for {len(classes)} classes")
+            if not (np.isfinite(self.coef[t]).all() and np.isfinite(self.intercept[t]).all()):
+                raise ValueError(f"{t} coefficients that are not finite numbers")
 
     def feature_names(self) -> list[str]:
         """Column names as sklearn's FeatureUnion gives them: "<vectoriser>__<term>"."""

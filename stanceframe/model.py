@@ -303,11 +303,15 @@ def _call(task):
     return func(*args)
 
 
-def _worker(tasks, conn) -> None:
+def _worker(tasks, conn, parent: int) -> None:
     """Run the tasks whose indices arrive on `conn` until None arrives; send back (index, ok, value)."""
     import signal
 
+    from .lifeline import die_with_parent
+
+    die_with_parent(parent)  # a killed parent must not leave a worker busy or blocked
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         try:
             i = conn.recv()
@@ -343,6 +347,7 @@ def _run(tasks, n_jobs: int) -> list:
 
         return Parallel(n_jobs=n_jobs)(delayed(_call)(t) for t in tasks)
     import multiprocessing
+    import os
     from multiprocessing.connection import wait
 
     ctx = multiprocessing.get_context("fork")
@@ -358,7 +363,7 @@ def _run(tasks, n_jobs: int) -> list:
     try:
         for _ in range(min(n_jobs, len(tasks))):
             conn, child_end = ctx.Pipe()
-            proc = ctx.Process(target=_worker, args=(tasks, child_end), daemon=True)
+            proc = ctx.Process(target=_worker, args=(tasks, child_end, os.getpid()), daemon=True)
             proc.start()
             child_end.close()
             workers.append(proc)

@@ -11,6 +11,8 @@ import csv
 import json
 import math
 import os
+import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -25,10 +27,120 @@ def signed(x: float) -> str:
     return f"{round(x, 2) + 0.0:+.2f}"
 
 
+# C0 controls but tab and newline, DEL and C1 controls: ESC starts terminal sequences (clear screen,
+# window title, hyperlinks), and C1's CSI and OSC do the same on some terminals.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters shown escaped (ESC as \\x1b), so none reaches the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
+def plain_console(**kwargs):
+    """A rich Console that shows every string as it is: no markup (a text holding "[/]" or
+    "[link=...]" is data, not a style), no emoji codes, no highlighting, control characters escaped
+    (see `visible`). Styles go in Text objects."""
+    from rich.console import Console
+
+    class PlainConsole(Console):
+        def render_str(self, text, **kw):
+            kw.update(markup=False, emoji=False, highlight=False)
+            return super().render_str(visible(text), **kw)
+
+    return PlainConsole(**kwargs)
+
+
+def write_failure(exc: OSError, target=None):
+    """An OSError met while writing `target` (None: standard output), disk full or a read-only
+    place, as a one-line error (exit 1)."""
+    from .errors import StanceframeError
+
+    where = exc.filename or target
+    where = f"cannot write {where}" if where else "cannot write to standard output"
+    return StanceframeError(f"{where}: {exc.strerror or exc}")
+
+
+def run_cli(app) -> None:
+    """Run a typer app as a script: a failure to write to standard output (to /dev/full, or to a
+    pipe that closed) is one line and exit 1, also when it comes at the final flush. SIGTERM and
+    SIGHUP end the run as Ctrl-C does, through its cleanup (no temporary file is left)."""
+    from .lifeline import terminate_as_interrupt
+
+    terminate_as_interrupt()
+    try:
+        app()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    except OSError as exc:
+        code = _stdout_failed(exc)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _stdout_failed(exc)
+    sys.exit(code)
+
+
+def _stdout_failed(exc: OSError) -> int:
+    import errno
+
+    if exc.errno != errno.EPIPE:  # a reader that stopped reading (| head) needs no message
+        sys.stderr.write(f"error: cannot write to standard output: {exc.strerror or exc}\n")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's own final flush must not fail again
+    return 1
+
+
+# OWASP, CSV injection: a cell starting with one of these is run as a formula by spreadsheets;
+# prefixed with a single quote it is shown as text. --csv-raw writes values unchanged.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(v):
+    """A CSV cell value that a spreadsheet shows as text rather than runs as a formula."""
+    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+
+
 def _plain(v):
     if isinstance(v, float) and math.isnan(v):
         return None
     return v
+
+
+def direct_target(path: Path) -> bool:
+    """True when `path` must be written in place, not by a rename over it: it is (or links to) a
+    device, a FIFO or a socket (/dev/null, /dev/full, /dev/stdout), or lives in /dev or /proc."""
+    real = os.path.realpath(path)
+    if real.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(real).st_mode) and not stat.S_ISDIR(os.stat(real).st_mode)
+    except OSError:
+        return False
+
+
+def rename_target(path: Path) -> Path:
+    """Where a file written beside `path` is renamed to: a symlink's target, so the link stays."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+
+
+def refuse_inputs_as_output(output: Path | None, inputs, option: str = "--output") -> None:
+    """An output naming a file that is also read (an input, or a file inside an input folder) would
+    overwrite it: refuse (exit 2)."""
+    if output is None or not os.path.exists(output) or direct_target(output):
+        return
+    real = os.path.realpath(output)
+    for arg in inputs:
+        if arg == "-" or not os.path.exists(arg):
+            continue
+        if os.path.isdir(arg):
+            inside = os.path.commonpath([real, os.path.realpath(arg)]) == os.path.realpath(arg)
+        else:
+            inside = os.path.samefile(real, arg)
+        if inside:
+            what = "is one of the inputs" if not os.path.isdir(arg) else f"is inside the input folder {arg}"
+            raise BadInput(f"{output}: {option} {what} and would be overwritten; name another file")
 
 
 def output_folder(path: Path) -> Path:
@@ -42,6 +154,26 @@ def output_folder(path: Path) -> Path:
     if not path.parent.is_dir():
         raise BadInput(f"{path}: {str(path.parent)!r} is not a folder")
     return path.parent
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files of runs writing `path` that were killed (SIGKILL leaves no time
+    to clean up): their names hold the pid of a process that no longer exists."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"(\d+)\.\w+\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            Path(path.parent, name).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _arrow_type(field: str):
@@ -58,19 +190,25 @@ def _arrow_type(field: str):
 
 
 class RecordWriter:
-    def __init__(self, fmt: str, path: Path | None, fields: list[str]):
+    def __init__(self, fmt: str, path: Path | None, fields: list[str], csv_raw: bool = False):
         if fmt == "parquet" and path is None:
             raise BadInput("parquet output needs a file: add --output FILE.parquet")
-        self.fmt, self.path, self.fields = fmt, path, fields
+        self.fmt, self.path, self.fields, self.csv_raw = fmt, path, fields, csv_raw
         self._keys = tuple(fields)  # records already in this shape and order are written as they are
         self.count = 0
         if path is None:
             self._tmp = None
             self._fh = sys.stdout
+        elif direct_target(path):  # a device or FIFO: written in place, never renamed over
+            self._tmp = None
+            self._fh = open(path, "wb" if fmt == "parquet" else "w", encoding=None if fmt == "parquet" else "utf-8",
+                            newline="" if fmt == "csv" else None)
         else:
+            self.path = path = rename_target(path)
             folder = output_folder(path)
+            _remove_stale_temps(path)
             try:
-                fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+                fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
             except OSError as exc:
                 raise BadInput(f"{path}: cannot write there ({exc.strerror})") from None
             self._fh = os.fdopen(fd, "wb" if fmt == "parquet" else "w", encoding=None if fmt == "parquet" else "utf-8",
@@ -86,7 +224,7 @@ class RecordWriter:
         if self.fmt != "jsonl" or tuple(rec) != self._keys:
             rec = {k: _plain(rec.get(k)) for k in self.fields}
         if self.fmt == "csv":
-            self._csv.writerow(rec)
+            self._csv.writerow(rec if self.csv_raw else {k: csv_safe(v) for k, v in rec.items()})
         elif self.fmt == "jsonl":
             self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         elif self.fmt == "json":
@@ -117,6 +255,8 @@ class RecordWriter:
             self._pq.close() if self._pq else self._write_empty_parquet()
         if self._tmp is None:
             self._fh.flush()
+            if self._fh is not sys.stdout:
+                self._fh.close()
             return
         self._fh.close()
         os.chmod(self._tmp, 0o644)

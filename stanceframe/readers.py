@@ -35,6 +35,7 @@ CORPUS_EXTENSIONS = (".csv", ".jsonl", ".ndjson", ".parquet")
 ACCEPTED = ".txt .md .html .htm .csv .jsonl .parquet or a folder of them"
 
 SNIFF_BYTES = 1 << 20  # encoding detection and the emptiness test look at this much of a file
+STDIN_LIMIT_MB = 100  # standard input (and a pipe or device named as an input) is read up to this much
 BINARY_PROBE = 8192
 
 # Checked before decoding: a PDF or a .docx named by mistake should get a clear message, not a
@@ -73,10 +74,19 @@ class Document:
     author: str = ""
     furniture: bool = True  # drop web-page furniture (False: the text is already the article)
     headline_end: int = 0  # text[:headline_end] is the page's headline (HTML), 0: none given
+    replaced: int = 0  # bytes that were not valid UTF-8 in an almost all UTF-8 text, decoded as U+FFFD
 
 
 @dataclass(slots=True)
 class InputFailure:
+    origin: str
+    message: str
+
+
+@dataclass(slots=True)
+class InputWarning:
+    """Something skipped that is not a failure (a FIFO or device inside a folder)."""
+
     origin: str
     message: str
 
@@ -95,25 +105,29 @@ class Columns:
 
 
 def iter_documents(
-    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None, furniture: bool | None = None
-) -> Iterator[Document | InputFailure]:
-    """Yield a Document per article and an InputFailure per input or row that cannot be read.
+    inputs: list[str], columns: Columns = Columns(), stdin: BinaryIO | None = None, furniture: bool | None = None,
+    stdin_limit_mb: float = STDIN_LIMIT_MB,
+) -> Iterator[Document | InputFailure | InputWarning]:
+    """Yield a Document per article and an InputFailure per input or row that cannot be read (and
+    an InputWarning per file skipped in a folder: FIFOs, devices and sockets are not read there).
 
     `furniture`: drop web-page furniture when segmenting. None (the default): in files and standard
     input, not in corpus rows (already article text); True: in rows too; False: nowhere."""
     pages, rows = furniture is not False, furniture is True
-    for doc in _documents(inputs, columns, stdin):
+    for doc in _documents(inputs, columns, stdin, int(stdin_limit_mb * (1 << 20))):
         if isinstance(doc, Document):
             doc.furniture = pages if doc.furniture else rows  # rows come with furniture False
         yield doc
 
 
-def _documents(inputs, columns, stdin):
+def _documents(inputs, columns, stdin, limit: int):
     for arg in inputs:
         if arg == "-":
-            yield _read_stdin(stdin)
+            yield _read_stdin(stdin, limit)
         elif os.path.isdir(arg):
-            files = _scan_folder(arg)
+            files, skipped = _scan_folder(arg)
+            for rel in skipped:
+                yield InputWarning(os.path.join(arg, rel), "not a regular file (a FIFO, device or socket); skipped")
             if not files:
                 message = f"no files to score in the folder (hidden ones are skipped); accepted: {ACCEPTED}"
                 yield InputFailure(arg, message)
@@ -122,24 +136,46 @@ def _documents(inputs, columns, stdin):
                 outlet = parts[0] if len(parts) > 1 else ""
                 yield from _read_path(os.path.join(arg, rel), columns, outlet)
         elif os.path.exists(arg):
-            yield from _read_path(arg, columns, "")
+            yield from _read_path(arg, columns, "", limit)
         else:
             yield InputFailure(arg, f"no such file or folder; accepted: {ACCEPTED}")
 
 
-def _scan_folder(folder: str) -> list[str]:
-    """Paths of the scorable files below `folder`, relative to it, in path order."""
+def _scan_folder(folder: str) -> tuple[list[str], list[str]]:
+    """Paths of the scorable files below `folder`, relative to it, in path order; and of the
+    entries with a scorable name that are not regular files (a FIFO would block the run forever)."""
     wanted = (*TEXT_FORMATS, *CORPUS_EXTENSIONS)
-    found = []
+    found, skipped = [], []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             if not name.startswith(".") and name.lower().endswith(wanted):
-                found.append(os.path.relpath(os.path.join(dirpath, name), folder))
-    return sorted(found, key=lambda p: p.split(os.sep))
+                path = os.path.join(dirpath, name)
+                regular = os.path.isfile(path)  # follows links; False for FIFOs, devices, sockets
+                (found if regular else skipped).append(os.path.relpath(path, folder))
+    order = lambda p: p.split(os.sep)  # noqa: E731
+    return sorted(found, key=order), sorted(skipped, key=order)
 
 
-def _read_path(path: str, columns: Columns, outlet: str) -> Iterator[Document | InputFailure]:
+def _read_bounded(f: BinaryIO, limit: int, head: bytes = b"") -> bytes | None:
+    """All of `f` after `head`, or None once more than `limit` bytes in all have come."""
+    chunks, total = [head], len(head)
+    while total <= limit:
+        block = f.read(1 << 20)
+        if not block:
+            return b"".join(chunks)
+        chunks.append(block)
+        total += len(block)
+    return None
+
+
+def _too_much(origin: str, limit: int) -> InputFailure:
+    return InputFailure(origin, f"more than {limit / (1 << 20):g} MB; only files are read whole: save it to a "
+                                "file, or raise the bound with --max-stdin-mb")
+
+
+def _read_path(path: str, columns: Columns, outlet: str,
+               limit: int | None = None) -> Iterator[Document | InputFailure]:
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext == ".parquet":
@@ -168,18 +204,30 @@ def _read_path(path: str, columns: Columns, outlet: str) -> Iterator[Document | 
                 reader = _read_csv if ext == ".csv" else _read_jsonl
                 yield from reader(stream, path, columns, outlet, _encoding_name(encoding))
             else:
-                data = head if complete else head + f.read()
+                if complete or os.path.isfile(path):
+                    data = head if complete else head + f.read()
+                else:  # a pipe or device named as an input: bounded as standard input is
+                    data = _read_bounded(f, limit or STDIN_LIMIT_MB << 20, head)
+                    if data is None:
+                        yield _too_much(path, limit or STDIN_LIMIT_MB << 20)
+                        return
                 yield _text_document(data, path, path, TEXT_FORMATS.get(ext, "text"), outlet)
     except OSError as e:
         yield InputFailure(path, f"cannot read the file: {e.strerror or e}")
 
 
-def _read_stdin(stdin: BinaryIO | None) -> Document | InputFailure:
+def _read_stdin(stdin: BinaryIO | None, limit: int = STDIN_LIMIT_MB << 20) -> Document | InputFailure:
     if stdin is None:
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:
             return InputFailure("<stdin>", "no standard input to read")
-    data = stdin.read()
+    head = stdin.read(BINARY_PROBE)  # /dev/zero or a binary stream fails here, before it fills memory
+    problem = _binary_kind(head) if head.strip() else None
+    if problem:
+        return InputFailure("<stdin>", problem)
+    data = _read_bounded(stdin, limit, head)
+    if data is None:
+        return _too_much("<stdin>", limit)
     if not data.strip():
         return InputFailure("<stdin>", "standard input is empty")
     problem = _binary_kind(data[:BINARY_PROBE])
@@ -193,13 +241,13 @@ def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: 
     decoded = _decode(data)
     if decoded is None:
         return InputFailure(origin, "cannot decode the text: not UTF-8 and no encoding detected")
-    text, encoding = decoded
+    text, encoding, replaced = decoded
     if not text.strip():
         return InputFailure(origin, "file is empty")
     if fmt is None:
         fmt = "html" if text.lstrip().startswith("<") else "text"
     if fmt != "html":
-        return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding)
+        return Document(id=id_, text=text, fmt=fmt, origin=origin, source=outlet, encoding=encoding, replaced=replaced)
     import trafilatura  # about 0.2 s to import: only when an HTML page is read
 
     try:
@@ -211,7 +259,8 @@ def _text_document(data: bytes, id_: str, origin: str, fmt: str | None, outlet: 
         return InputFailure(origin, "no article text found in the HTML page")
     body, headline_end = _with_headline(body, meta["title"], titles)
     return Document(id=id_, text=body, fmt=fmt, origin=origin, source=outlet, title=meta["title"], date=meta["date"],
-                    url=meta["url"], encoding=encoding, author=meta["author"], headline_end=headline_end)
+                    url=meta["url"], encoding=encoding, author=meta["author"], headline_end=headline_end,
+                    replaced=replaced)
 
 
 # --- HTML metadata ------------------------------------------------------------------------------
@@ -388,6 +437,8 @@ def _detect_encoding(sample: bytes, complete: bool) -> str | None:
         return "utf-8-sig"  # decodes plain UTF-8 too, and drops a BOM
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(sample):
+        return "utf-8-sig"
     from charset_normalizer import from_bytes
 
     matches = from_bytes(sample)
@@ -401,12 +452,35 @@ def _detect_encoding(sample: bytes, complete: bool) -> str | None:
     return best.encoding
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
+_ESCAPED = re.compile("[\udc80-\udcff]")  # surrogateescape's mark for each byte that did not decode
+_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")  # characters of two or more UTF-8 bytes
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Almost all valid UTF-8: stray bytes that do not decode are fewer than the characters outside
+    ASCII that do, and at most 1 in 100 bytes. One 0xFF in a UTF-8 article is a stray byte, not a
+    sign of mac-iceland; a cp1252 text has almost no valid multi-byte sequences."""
+    text = data.decode("utf-8", "surrogateescape")
+    bad = len(_ESCAPED.findall(text))
+    return 0 < bad <= len(_MULTIBYTE.findall(text)) and bad <= len(data) // 100
+
+
+def _decode(data: bytes) -> tuple[str, str, int] | None:
+    """(text, encoding, bytes replaced): UTF-8 when the data are, or are almost all (the few bytes that
+    are not become U+FFFD, counted), else the encoding detected."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):
+        text = data.decode("utf-8", "surrogateescape")
+        text, replaced = _ESCAPED.subn("\ufffd", text)
+        return text.removeprefix("\ufeff"), "utf-8", replaced
     encoding = _detect_encoding(data[:SNIFF_BYTES], len(data) <= SNIFF_BYTES)
     if encoding is None:
         return None
     try:
-        return data.decode(encoding), _encoding_name(encoding)
+        return data.decode(encoding), _encoding_name(encoding), 0
     except UnicodeDecodeError:
         return None  # the guess from the first megabyte does not hold for the rest
 
@@ -572,6 +646,11 @@ def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str)
         yield InputFailure(path, "file is empty")
 
 
+def _one_line(exc) -> str:
+    """Arrow's messages can span lines ("...invalid TType\nDeserializing page header failed."): one."""
+    return "; ".join(part.strip().rstrip(".") for part in str(exc).splitlines() if part.strip())
+
+
 def _read_parquet(path: str, columns: Columns, outlet: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -582,7 +661,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowException, ValueError) as e:
-        yield InputFailure(path, f"not a readable Parquet file ({e}); accepted: {ACCEPTED}")
+        yield InputFailure(path, f"not a readable Parquet file ({_one_line(e)}); accepted: {ACCEPTED}")
         return
     schema = pf.schema_arrow
     if columns.text not in schema.names:
@@ -610,7 +689,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
                     row += 1
                     yield _row_document(path, row, columns, *values, outlet, "utf-8")
         except (pa.ArrowException, ValueError, OSError) as e:
-            yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {e}")
+            yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {_one_line(e)}")
             return
     if not row:
         yield InputFailure(path, "the Parquet file has no rows")

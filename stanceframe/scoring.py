@@ -231,11 +231,15 @@ def _start_pool(scorer: Scorer, jobs: int):
     """Worker processes holding the scorer. Forked, so nothing is loaded again; the caller must not
     run threads of its own then (forking a process with threads can deadlock the child)."""
     import multiprocessing
+    import os
     from concurrent.futures import ProcessPoolExecutor
+
+    from .lifeline import die_with_parent
 
     global _WORKER_SCORER
     _WORKER_SCORER = scorer  # inherited by the forked workers
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+                               initargs=(os.getpid(),))  # a killed parent must not leave workers blocked
 
 
 def _score_batch(docs):

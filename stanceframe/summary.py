@@ -37,7 +37,7 @@ from rich.table import Table
 
 from stanceframe.errors import BadInput
 from stanceframe.labels import FRAMES, STANCES
-from stanceframe.output import signed
+from stanceframe.output import direct_target, rename_target, signed
 from stanceframe.quantify import WEIGHTS_PER_BLOCK
 
 PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
@@ -616,6 +616,11 @@ def write_chart(summaries: Summaries, path: str | os.PathLike) -> Path:
 
     # Saved beside the target and renamed, so a reader never sees a half-written chart. Not
     # tempfile.mkstemp: its files are private (0600) and the chart would stay that way.
+    if direct_target(path):  # a device or FIFO: written in place, never renamed over
+        with open(path, "wb") as fh, rc_context({"svg.fonttype": "none"}):
+            fig.savefig(fh, format=fmt, dpi=150)
+        return path
+    path = rename_target(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as fh, rc_context({"svg.fonttype": "none"}):

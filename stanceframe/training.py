@@ -204,13 +204,14 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
                      "scoring": M.SCORING, "bootstrap": M.N_BOOT, "seed": M.SEED},
         "versions": artifact.library_versions(),
     })
-    manifest = artifact.save(out, stance, frame, quantifier, {
-        "versions": metrics["versions"], "labels": hashes, "features_fingerprint": fingerprint(),
-        "params": {"stance": stance_params, "frame": frame_params}, "quantifier": quantifier.method,
-        "created_by": "python train.py",
-    })
-    artifact.write_atomic(out / "metrics.json", json.dumps(metrics, indent=1, sort_keys=True) + "\n")
     from .card import model_card
 
-    artifact.write_atomic(out / "MODEL_CARD.md", model_card(metrics, manifest))
+    with artifact.replacing(out) as new:  # the whole folder is swapped in, or nothing changes
+        manifest = artifact.save(new, stance, frame, quantifier, {
+            "versions": metrics["versions"], "labels": hashes, "features_fingerprint": fingerprint(),
+            "params": {"stance": stance_params, "frame": frame_params}, "quantifier": quantifier.method,
+            "created_by": "python train.py",
+        })
+        artifact.write_atomic(new / "metrics.json", json.dumps(metrics, indent=1, sort_keys=True) + "\n")
+        artifact.write_atomic(new / "MODEL_CARD.md", model_card(metrics, manifest))
     return TrainResult(metrics, manifest, out)
