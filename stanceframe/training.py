@@ -101,6 +101,24 @@ def check_trainable(df) -> None:
                                f"{g!r} out cannot be trained; label more classes in the other sources")
 
 
+def _challenge(stance, frame) -> dict | None:
+    """Pass rates of the challenge suite, scored from the exported weights as `predict.py` scores (and
+    without transforming with the pipelines, which would leave a run-dependent id() in them)."""
+    from . import challenge
+    from .linear import LinearModel, export
+
+    if not challenge.CASES.is_file():  # the cases live in the repository (bench/), not in a wheel
+        return None
+    linear = LinearModel(json.loads(export(stance, frame)))
+
+    def predict(texts):
+        P = linear.predict_proba("stance", linear.transform(list(texts)))
+        return [linear.classes["stance"][int(i)] for i in P.argmax(1)]
+
+    suite = challenge.run(predict)
+    return {k: v for k, v in suite.items() if k != "failures"}
+
+
 def _round(obj, nd: int = 6):
     """Round floats so metrics.json is byte-identical across runs and readable."""
     if isinstance(obj, float):
@@ -158,12 +176,7 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
                                                for v, r in evaluation[t].items()} for t in targets}
     stance, stance_params, _, quantifier = final["stance"]
     frame, frame_params, _, _ = final["frame"]
-    from . import challenge
-
-    # the suite's cases live in the repository (bench/), not in an installed package
-    suite = challenge.run(lambda texts: stance.predict(np.asarray(texts, dtype=object))) if challenge.CASES.is_file() else None
-    if suite:
-        suite = {k: v for k, v in suite.items() if k != "failures"}
+    suite = _challenge(stance, frame)
 
     def counts(col, mask):
         return {c: {g: int(n) for g, n in sub["group"].value_counts().sort_index().items()}
