@@ -3,9 +3,18 @@
 ``model/`` holds ``model.joblib`` (both fitted sklearn pipelines), ``scoring.json`` (the same
 pipelines' weights and the stance quantifier as plain numbers, see `linear`), ``manifest.json``
 (the sha256 of every file written, library versions, the labels' hashes), ``metrics.json`` and
-``MODEL_CARD.md``. Scoring reads only ``scoring.json``. joblib files are pickles, which can run
-code when loaded, so ``model.joblib`` is unpickled (for ``explain``) only when its sha256 is the
-one recorded when the project wrote it.
+``MODEL_CARD.md``. The tool reads only ``scoring.json`` (score, explain, sources, compare): nothing
+is unpickled at run time. ``model.joblib`` is written for scikit-learn users and for the tests that
+check the exported weights against the pipelines; a pickle can run code when loaded, and the sha256
+in the unsigned manifest beside it proves nothing about who wrote it, so load it only if you made
+it. To hand pipelines to someone else, use skops, which rebuilds them without running code::
+
+    import skops.io as sio
+    sio.dump(pipeline, "stance.skops")
+    pipeline = sio.load("stance.skops", trusted=["stanceframe.features.clean",
+                                                 "stanceframe.features.concepts"])
+
+(the two preprocessors are plain functions so that this fixed list is all skops needs).
 """
 
 from __future__ import annotations

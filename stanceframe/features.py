@@ -15,7 +15,8 @@ name, instead of the stance. Three views of a sentence are fed to TF-IDF:
   and negation. The cue lists paraphrase the codebook's definitions; they are features the model
   weighs, never labels.
 
-Both are plain module-level functions, so fitted pipelines that use them pickle and load.
+Both are plain module-level functions, so fitted pipelines that use them pickle by name, and skops
+loads them with exactly these two trusted types (see stanceframe/artifact.py).
 """
 
 from __future__ import annotations
@@ -139,9 +140,21 @@ _OUTLET_HINTS = ("caliber", "azemedia", "aze.media", "commonspace", "shunculture
                  "voice of america", "interpreter", "huseynov", "mamedov", "sanchez", "mikovic", "glantz")
 
 
-@functools.lru_cache(maxsize=16384)  # training transforms the same sentences once per split
 def clean(text: str) -> str:
     """Lower-cased text without web addresses, outlet names or seed authors."""
+    return _clean(text)
+
+
+def concepts(text: str) -> str:
+    """Space-separated concept tokens of a sentence (see the module docstring)."""
+    return _concepts(text)
+
+
+# The pipelines name `clean` and `concepts` as their preprocessors: plain functions, so that a
+# pickled pipeline refers to them by name and skops can load it with them as trusted types; the
+# caching (training transforms the same sentences once per split) sits behind them.
+@functools.lru_cache(maxsize=16384)
+def _clean(text: str) -> str:
     text = text.lower()
     if not text.isascii():
         text = text.translate(_QUOTES)
@@ -200,9 +213,8 @@ def _concepts_of(words: list[str]) -> tuple[set[str], bool]:
 
 
 @functools.lru_cache(maxsize=16384)
-def concepts(text: str) -> str:
-    """Space-separated concept tokens of a sentence (see the module docstring)."""
-    text = clean(text)
+def _concepts(text: str) -> str:
+    text = _clean(text)
     found, negated = _concepts_of(_words(text))
     actors = sorted(t[2:] for t in found if t.startswith("a_"))
     stance_cues = sorted(t[2:] for t in found if t.startswith("c_"))

@@ -522,8 +522,10 @@ _STANCE_STYLE = {
 _CHART_SUFFIXES = {".png": "png", ".svg": "svg"}
 
 
-def write_chart(summaries: Summaries, path: str | os.PathLike) -> Path:
-    """Write a two-panel figure: (a) stance shares and lean per group, (b) group x frame heatmap."""
+def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -> Path:
+    """Write a two-panel figure: (a) stance shares and lean per group, (b) group x frame heatmap.
+
+    `what` says in the title what the shares come from (gold labels, or which model's predictions)."""
     path = Path(path)
     fmt = _CHART_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
@@ -550,7 +552,8 @@ def write_chart(summaries: Summaries, path: str | os.PathLike) -> Path:
 
     fig = Figure(figsize=(max(10.0, 0.75 * len(present) + 4), 3.6 + 0.9 * n), layout="constrained")
     FigureCanvasAgg(fig)
-    fig.suptitle(f"Stance and framing by {summaries.by}", fontsize=14, fontweight="bold")
+    fig.suptitle(f"Stance and framing by {summaries.by}" + (f": {what}" if what else ""), fontsize=14,
+                 fontweight="bold")
     # Subfigures, because constrained layout stacks a figure-wide title and a figure-wide legend
     # on top of each other; the stance legend belongs to the top one.
     top, bottom = fig.subfigures(2, 1, height_ratios=(n + 2.2, n + 1.6))
