@@ -1,4 +1,9 @@
-"""Where the project's bundled files live, and loading its model with the staleness checks."""
+"""Where the project's bundled files live, and loading its model with the staleness checks.
+
+In a checkout (the repository: pyproject.toml beside the package) the model is `model/` and the
+labels are in `labels/` and `seeds/`. In an installed wheel the model's scoring files are package
+data (`stanceframe/_model/`, copied from `model/` when the wheel is built) and there are no labels.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,12 @@ from pathlib import Path
 from . import artifact
 from .labels import sha256_file
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL_DIR = ROOT / "model"
+from .errors import BadInput
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "model").is_dir()
+MODEL_DIR = ROOT / "model" if CHECKOUT else PACKAGE / "_model"
 LABELS_GLOB = "labels/*.csv"
 SOURCES_CSV = "seeds/sources.csv"
 
@@ -22,10 +31,17 @@ def _label_files_now() -> dict[str, str]:
 def load_model(model_dir: Path | None = None, say=None) -> artifact.Model:
     """Load model/ (or `model_dir`), warning when it is stale. Loading never trains."""
     model_dir = Path(model_dir) if model_dir else MODEL_DIR
-    bundled = model_dir.resolve() == MODEL_DIR
+    bundled = model_dir.resolve() == MODEL_DIR and CHECKOUT  # installed: no labels to compare with
     labels = _label_files_now() if bundled else None
     model = artifact.load(model_dir, labels)
     if say:
         for w in model.warnings:
             say(f"warning: {w}")
     return model
+
+
+def require_checkout(what: str, instead: str) -> None:
+    """Refuse, in one line, what needs the repository's labels when they are not there (an installed wheel)."""
+    if not (ROOT / SOURCES_CSV).is_file():
+        raise BadInput(f"{what} are bundled only in a checkout of the stanceframe repository, not in an installed "
+                       f"package; {instead}")

@@ -69,6 +69,16 @@ class SentenceScore:
         }
 
 
+# The record schema: the fields of a sentence record and of an article record, in output order.
+SENTENCE_FIELDS = ["doc_id", "source", "index", "start", "end", "kind", "text", "stance", "p_pro_ukraine",
+                   "p_russia_accommodating", "p_balancing", "p_none", "frame", "p_frame", "uncertain",
+                   "uncertain_reason"]
+ARTICLE_FIELDS = ["doc_id", "source", "title", "date", "author", "url", "n_sentences", "n_stance_bearing",
+                  "n_uncertain", "n_dropped_lines",
+                  *[f"share_{s}{e}" for s in ("pro_ukraine", "russia_accommodating", "balancing", "none")
+                    for e in ("", "_lo", "_hi")], "lean", "lean_lo", "lean_hi", "top_frames", "quantifier"]
+
+
 def empty_record(doc: Document) -> dict:
     """The explicit record of an article with no sentences, so that nothing is silently dropped."""
     return {"doc_id": doc.id, "source": doc.source, "index": None, "start": None, "end": None, "kind": "",

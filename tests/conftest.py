@@ -13,3 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _piped_width(monkeypatch):
+    """Tables render as on a pipe (160 columns) whatever COLUMNS the shell exports; a test that wants
+    a terminal width sets COLUMNS itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -1,0 +1,5 @@
+"""`python -m stanceframe ...`: the installed `stanceframe` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,132 @@
+"""The scoring commands: score, segment, explain, sources, compare (`python predict.py ...`, and the
+same commands in the installed `stanceframe`). Each body is one call of stanceframe.commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..commands import score as score_cmd
+from ..commands import summaries
+from ..rows import columns
+from .common import (AllowEmpty, CsvRaw, DupIds, FurnitureOpt, IdCol, Inputs, Jobs, ModelOpt, Output, SourceCol,
+                     TextCol, Version, fmt_option, run)
+
+HELP = "Score articles for stance and frame, explain a decision, and compare outlets."
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  no_args_is_help=True, help=HELP)
+
+
+@app.callback()
+def group(version: Version = None):
+    """Score articles for stance and frame, explain a decision, and compare outlets.
+
+    \b
+    Example:
+      python predict.py score examples/article.md
+    """
+
+
+NBoot = Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")]
+
+
+@app.command()
+def score(
+    inputs: Inputs, fmt: fmt_option("table, json, jsonl, csv or parquet") = "table",
+    level: Annotated[str, typer.Option("--level", "-l", help="sentence or article.")] = "sentence",
+    output: Output = None, text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
+    jobs: Jobs = 2, furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False, csv_raw: CsvRaw = False,
+    max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
+                                                "standard input (or a pipe named as an input).")] = 100,
+    model: ModelOpt = None, version: Version = None,
+):
+    """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles.
+
+    \b
+    Examples:
+      stanceframe score examples/article.md
+      stanceframe score corpus.jsonl --format jsonl --output scored.jsonl
+    """
+    run(score_cmd.score, inputs=inputs, fmt=fmt, level=level, output=output,
+        columns=columns(text_column, id_column, source_column), n_boot=n_boot, jobs=jobs, furniture=furniture,
+        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, model=model)
+
+
+@app.command()
+def segment(
+    inputs: Inputs, fmt: fmt_option("table, json, jsonl or csv") = "table", output: Output = None,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False, version: Version = None,
+):
+    """Show what becomes of every line: kept (headline, heading or body) or dropped, and by which rule.
+
+    \b
+    Example:
+      stanceframe segment page.html --format csv -o lines.csv
+    """
+    run(score_cmd.segment, inputs=inputs, fmt=fmt, output=output, columns=columns(text_column, id_column, source_column),
+        furniture=furniture, allow_empty=allow_empty)
+
+
+@app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="A sentence or short text (or - to read standard input).")],
+    fmt: fmt_option("table or json") = "table",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many features each way.")] = 8,
+    output: Output = None, model: ModelOpt = None, version: Version = None,
+):
+    """Show the predicted stance and frame and the n-grams that pushed toward and away from them.
+
+    \b
+    Example:
+      stanceframe explain "Baku did not join the sanctions against Russia."
+    """
+    run(summaries.explain, text=text, fmt=fmt, top=top, output=output, model=model)
+
+
+@app.command()
+def sources(
+    corpus: Annotated[Optional[list[str]], typer.Argument(help="Corpus inputs (as for score). Default: the gold "
+                                                               "labels of the seed outlets (in a checkout).")] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by this column (gold: source, outlet, kind, author, "
+                                                 "published; corpus: source, title, date).")] = "source",
+    fmt: fmt_option("table, json or csv") = "table", output: Output = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart", help="Also draw the charts to this .png or .svg.")] = None,
+    n_boot: NBoot = 1000, text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart", csv_raw: CsvRaw = False, jobs: Jobs = 2,
+    model: ModelOpt = None, version: Version = None,
+):
+    """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart.
+
+    \b
+    Examples:
+      stanceframe sources                      # the seed outlets' gold labels (in a checkout)
+      stanceframe sources corpus/ --chart outlets.png
+    """
+    run(summaries.sources, corpus=corpus, by=by, fmt=fmt, output=output, chart=chart, n_boot=n_boot,
+        columns=columns(text_column, id_column, source_column), furniture=furniture, duplicate_ids=duplicate_ids,
+        csv_raw=csv_raw, jobs=jobs, model=model)
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="A source of the gold labels (e.g. 000) or a corpus path.")],
+    b: Annotated[str, typer.Argument(help="Another source or corpus path.")],
+    fmt: fmt_option("table or json") = "table", output: Output = None, n_boot: NBoot = 1000,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart", jobs: Jobs = 2, model: ModelOpt = None,
+    version: Version = None,
+):
+    """Differences in stance shares and lean between two sources or corpora (A minus B), and their words.
+
+    \b
+    Examples:
+      stanceframe compare 000 004              # two seed sources (in a checkout)
+      stanceframe compare outlet_a/ outlet_b/ --format json
+    """
+    run(summaries.compare, a=a, b=b, fmt=fmt, output=output, n_boot=n_boot,
+        columns=columns(text_column, id_column, source_column), furniture=furniture, duplicate_ids=duplicate_ids,
+        jobs=jobs, model=model)

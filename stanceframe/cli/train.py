@@ -1,0 +1,46 @@
+"""The `train` command (`python train.py`, and `stanceframe train`): one call of stanceframe.commands.train."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..commands import train as train_cmd
+from .common import Version, fmt_option, run
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+@app.command()
+def main(
+    labels: Annotated[list[str], typer.Option(
+        "--labels", "-l", help="Labelled sentence CSV files or globs (repeatable). Default: labels/sentences.csv")] = None,
+    written: Annotated[list[str], typer.Option(
+        "--written", "-w", help="Written-corpus CSV files (invented sentences, no offsets; repeatable). "
+        "Default: labels/written.csv")] = None,
+    no_written: Annotated[bool, typer.Option("--no-written", help="Train without a written corpus.")] = False,
+    compare: Annotated[bool, typer.Option("--compare/--no-compare",
+                                          help="Also evaluate the alternatives the model card compares.")] = True,
+    sources: Annotated[list[str], typer.Option(
+        "--sources", "-s", help="sources.csv files listing every source the labels use (repeatable). "
+        "Default: seeds/sources.csv")] = None,
+    out: Annotated[Path, typer.Option("--out", "--output", "-o", help="Model folder to write.")] = Path("model"),
+    jobs: Annotated[int, typer.Option("--jobs", "--n-jobs", "-j", min=1, help="Processes for the evaluation "
+                                                                              "folds.")] = 2,
+    check: Annotated[bool, typer.Option("--check", help="Only validate the labels and sources, then exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
+    fmt: fmt_option("table (the held-out results as tables) or json (metrics.json's content on standard "
+                    "output, the summary line on standard error)") = "table",
+    version: Version = None,
+):
+    """Validate labels, evaluate by nested leave-one-source-out and k-fold CV, fit, and save model/.
+
+    \b
+    Examples:
+      python train.py                        # labels/ + seeds/sources.csv -> model/ (in a checkout)
+      stanceframe train --labels mine.csv --sources my_sources.csv --no-written --out mymodel
+    """
+    run(train_cmd.train, labels=labels, written=written, no_written=no_written, compare=compare, sources=sources,
+        out=out, jobs=jobs, check=check, quiet=quiet, fmt=fmt)

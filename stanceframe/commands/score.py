@@ -1,0 +1,158 @@
+"""`score` (sentence records or article profiles of every input) and `segment` (what became of every line)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+from .. import render, rows
+from ..errors import BadInput, StanceframeError
+from . import finish, load, prog, say
+
+
+def _progress():
+    """A progress bar on a terminal, nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    # refreshed by the caller, not by a thread of rich's own: scoring forks worker processes
+    return Progress(SpinnerColumn(), TextColumn("{task.fields[docs]} articles, {task.completed} sentences"),
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
+
+
+def score(inputs, fmt="table", level="sentence", output: Path | None = None, columns=None, n_boot=200, jobs=2,
+          furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, model=None) -> int:
+    """Score every sentence of every input; write records (`fmt` other than table) or print the tables."""
+    from ..lifeline import capped_jobs
+    from ..output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
+    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS
+
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    if level not in ("sentence", "article"):
+        raise BadInput(f"unknown level {level!r}; accepted: sentence, article")
+    failures: list = []
+    n_docs = n_empty = 0
+    table_rows: list = []
+    writer = None
+    try:
+        refuse_inputs_as_output(output, inputs)
+        if fmt != "table":
+            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
+                                  csv_raw=csv_raw)
+        progress = _progress()
+        task, shown = None, 0.0
+        if progress:
+            progress.start()
+            task = progress.add_task("scoring", total=None, docs=0)
+        jobs = capped_jobs(jobs, "--jobs", say)
+        # sentence rows written to a file need no article shares: skip counting them
+        boot = 0 if level == "sentence" and fmt != "table" else n_boot
+        for doc, sentences, article in rows.scored(inputs, columns or rows.columns(), load(model), boot, failures,
+                                                   say, jobs=jobs, records=level == "sentence",
+                                                   furniture=furniture, stdin_limit_mb=max_stdin_mb):
+            n_docs += 1
+            n_empty += article["n_sentences"] == 0
+            if writer:
+                for r in sentences if level == "sentence" else [article]:
+                    writer.write(r)
+            else:
+                table_rows.append((doc, sentences if level == "sentence" else [article], article))
+            if progress:
+                progress.update(task, advance=article["n_sentences"], docs=n_docs)
+                if time.monotonic() - shown > 0.1:
+                    progress.refresh()
+                    shown = time.monotonic()
+        if progress:
+            progress.stop()
+        if writer and n_docs == 0:
+            writer.abort()  # nothing scored: an existing output file keeps its content
+        elif writer:
+            writer.close()
+            if output:
+                say(f"wrote {writer.count} {level} records to {output}")
+        elif n_docs:
+            _print_tables(lambda out: render.score_tables(out, table_rows, level, prog()), output)
+            if output:
+                say(f"wrote the table to {output}")
+    except StanceframeError:
+        if writer:
+            writer.abort()
+        raise
+    except OSError as exc:  # disk full, read-only place, standard output closed
+        if writer:
+            writer.abort()
+        raise write_failure(exc, output) from None
+    except KeyboardInterrupt:
+        if writer:
+            writer.abort()
+        say("interrupted; no output file was written")
+        return 130
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
+    return finish(failures, n_docs, n_empty, allow_empty)
+
+
+def _print_tables(draw, output: Path | None) -> None:
+    """`draw(console)` on the terminal, or into `output` atomically."""
+    if output is None:
+        draw(render.console())
+        return
+    from ..artifact import write_atomic
+    from ..output import output_folder
+
+    output_folder(output)
+    buffer = io.StringIO()
+    draw(render.console(buffer))
+    write_atomic(output, buffer.getvalue())
+
+
+def segment(inputs, fmt="table", output: Path | None = None, columns=None, furniture=None,
+            allow_empty=False) -> int:
+    """Write what becomes of every line of every input: kept (as what) or dropped (by which rule)."""
+    from ..output import RecordWriter
+    from ..segment import LINE_FIELDS, line_records
+
+    if fmt not in ("table", "json", "jsonl", "csv"):
+        raise BadInput(f"unknown format {fmt!r}; accepted: table, json, jsonl, csv")
+    failures: list = []
+    docs = rows.documents(inputs, columns or rows.columns(), failures, say, furniture=furniture)
+    writer = RecordWriter(fmt, output, LINE_FIELDS) if fmt != "table" else None
+    buffer = io.StringIO() if output and not writer else None
+    out = render.console(buffer)
+    n_docs = n_empty = 0
+    try:
+        for doc in docs:
+            records = line_records(doc.text, doc.id, doc.furniture, doc.headline_end)
+            n_docs += 1
+            if not any(r["status"] == "kept" for r in records):
+                n_empty += 1
+                say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture)")
+            if writer:
+                for r in records:
+                    writer.write(r)
+            else:
+                render.segment_table(out, doc, records)
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
+    if writer and n_docs == 0:
+        writer.abort()
+    elif writer:
+        writer.close()
+    elif buffer is not None and n_docs:
+        from ..artifact import write_atomic
+        from ..output import output_folder
+
+        output_folder(output)
+        write_atomic(output, buffer.getvalue())
+    if output and n_docs:
+        say(f"wrote the lines of {n_docs} document(s) to {output}")
+    return finish(failures, n_docs, n_empty, allow_empty)

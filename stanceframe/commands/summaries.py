@@ -1,0 +1,120 @@
+"""`explain` (one text's decision and its features), `sources` (per-source summaries) and `compare`
+(two sources or corpora, A minus B)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+from .. import render, rows
+from ..errors import BadInput, StanceframeError
+from . import emit, load, say
+
+
+def _table_text(draw, output: Path | None) -> None:
+    """`draw(console)` on the terminal, or into `output` atomically."""
+    if output is None:
+        draw(render.console())
+        return
+    buffer = io.StringIO()
+    draw(render.console(buffer))
+    emit(buffer.getvalue(), output)
+
+
+def explain(text: str, fmt="table", top=8, output: Path | None = None, model=None) -> int:
+    """The predicted stance and frame of `text` (- reads standard input) and the features behind them."""
+    from ..explain import explain as explain_text
+
+    if fmt not in ("table", "json"):
+        raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
+    if text == "-":  # bytes, decoded as files are: invalid UTF-8 must not crash a strict stdin
+        from .. import readers
+
+        data = readers._read_bounded(sys.stdin.buffer, readers.STDIN_LIMIT_MB << 20)
+        decoded = readers._decode(data) if data is not None else None
+        if decoded is None:
+            raise BadInput(f"more than {readers.STDIN_LIMIT_MB} MB, or not text", where="<stdin>")
+        text = decoded[0]
+    else:  # an argument with bytes that are not UTF-8 holds lone surrogates: show them as U+FFFD
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if not text.strip():
+        raise BadInput("the text to explain is empty")
+    result = explain_text(load(model), text, top=top)
+    if fmt == "json":
+        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        _table_text(lambda out: render.explain_tables(out, result), output)
+    return 0
+
+
+def sources(corpus=None, by="source", fmt="table", output: Path | None = None, chart: Path | None = None,
+            n_boot=1000, columns=None, furniture=None, duplicate_ids="apart", csv_raw=False, jobs=2,
+            model=None) -> int:
+    """Per-source shares, lean, frames and words of a corpus (model predictions) or of the gold labels."""
+    from .. import summary as S
+    from ..output import csv_safe, refuse_inputs_as_output, write_failure
+
+    if fmt not in ("table", "json", "csv"):
+        raise BadInput(f"unknown format {fmt!r}; accepted: table, json, csv")
+    try:
+        refuse_inputs_as_output(output, corpus or [])
+        refuse_inputs_as_output(chart, corpus or [], "--chart")
+        if corpus:
+            rows.check_duplicates_option(duplicate_ids)
+            df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), load(model), say,
+                                             furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
+        else:
+            df, estimator = rows.gold_rows(by)
+        result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
+        single = [w for w in result.warnings if "one article only" in w]
+        if len(single) > 1:  # the seeds are one article each: say it once
+            say(f"warning: {len(single)} sources have one article only, so their intervals resample sentences "
+                "and understate how much another article could differ")
+        for w in result.warnings:
+            if len(single) <= 1 or w not in single:
+                say(f"warning: {w}")
+        if chart:
+            S.write_chart(result, chart)
+            say(f"wrote chart to {chart}")
+        if fmt == "json":
+            emit(json.dumps(result.to_records(), indent=2, ensure_ascii=False) + "\n", output)
+        elif fmt == "csv":
+            frame = S.summaries_to_frame(result).round(4)
+            emit((frame if csv_raw else frame.map(csv_safe)).to_csv(index=False), output)
+        else:
+            def draw(out):
+                out.print(render.sources_table(result, out.width))
+
+            if output is None:  # piped: widened until the table renders whole
+                table = render.sources_table(result, render.console().width)
+                render.console(fit=table).print(table)
+            else:
+                _table_text(draw, output)
+            say(f"({'model predictions' if corpus else 'gold labels'}; shares and lean with 95% bootstrap "
+                "intervals; sorted by lean)")
+    except StanceframeError:
+        raise
+    except OSError as exc:  # disk full or read-only place for --output or --chart
+        raise write_failure(exc, " or ".join(str(p) for p in (output, chart) if p)) from None
+    return 0
+
+
+def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000, columns=None, furniture=None,
+            duplicate_ids="apart", jobs=2, model=None) -> int:
+    """Stance shares and lean of A and B and their difference (A minus B), and each side's words."""
+    from .. import summary as S
+
+    if fmt not in ("table", "json"):
+        raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
+    da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(), lambda: load(model), say,
+                                                          furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
+    result = S.compare_groups(da, db, name_a, name_b, n_boot=n_boot, estimator=estimator)
+    for w in result.get("warnings", []):
+        say(f"warning: {w}")
+    if fmt == "json":
+        emit(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", output)
+    else:
+        _table_text(lambda out: render.compare_table(out, result, name_a, name_b), output)
+    return 0
