@@ -4,6 +4,7 @@
     m = stanceframe.load()                       # predict.py --model (default: the bundled model)
     m.score(["Baku sent aid to Ukraine."])       # predict.py score
     m.explain("Baku did not join the sanctions.")  # predict.py explain
+    m.test("labels.csv")                         # predict.py test
     stanceframe.train(out="mymodel")             # train.py
     stanceframe.summarize(rows, by="source")     # predict.py sources
     stanceframe.compare(rows_a, rows_b, "A", "B")  # predict.py compare
@@ -50,6 +51,19 @@ class Model:
         from .explain import explain
 
         return explain(self.loaded, text, top=top)
+
+    def test(self, labels, n_boot: int = 1000) -> dict:
+        """Scores on labelled sentences it was not trained on: a labels CSV path, or rows (dicts or a
+        DataFrame) with `text` and `stance` and/or `frame` (and optionally `source`)."""
+        from .heldout import read_labels, test
+
+        if isinstance(labels, (str, Path)):
+            rows = read_labels(labels)
+        else:
+            import pandas as pd
+
+            rows = pd.DataFrame(labels).fillna("").astype(str).to_dict("records")
+        return test(self.loaded, rows, n_boot=n_boot)
 
 
 def _text_document(text: str, i: int) -> Document:

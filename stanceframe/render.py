@@ -253,3 +253,49 @@ def metrics_tables(metrics: dict) -> None:
         for r in rows:
             table.add_row(*r)
         out.print(table)
+
+
+def test_tables(console, result: dict) -> None:
+    """`predict.py test`: headline figures beside the baseline, per class, confusion, per source."""
+    from rich.table import Table
+
+    def ci(d):
+        return f"{d['value']:.3f} [{d['lo']:.3f}, {d['hi']:.3f}]"
+
+    head = Table(title=f"{result['n']} labelled sentences, model {result['model']} (95% bootstrap intervals)",
+                 title_justify="left")
+    for h in ("target", "measure", "model", "majority baseline"):
+        head.add_column(h)
+    for target in ("stance", "frame"):
+        if target in result:
+            r = result[target]
+            for measure in ("macro_f1", "accuracy"):
+                head.add_row(f"{target} (n={r['n']})", measure.replace("_", "-"), ci(r["model"][measure]),
+                             f"{ci(r['baseline_majority'][measure])} ({r['baseline_majority']['label']})")
+    console.print(head)
+    for target in ("stance", "frame"):
+        if target not in result:
+            continue
+        per = Table(title=f"{target}: per class", title_justify="left")
+        for h in ("class", "precision", "recall", "F1", "support"):
+            per.add_column(h)
+        for c, v in result[target]["model"]["per_class"].items():
+            per.add_row(c, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", str(v["support"]))
+        console.print(per)
+    if "stance" in result:
+        conf = result["stance"]["model"]["confusion"]
+        cm = Table(title="stance confusion (rows true, columns predicted)", title_justify="left")
+        cm.add_column("true \\ pred")
+        for c in conf["labels"]:
+            cm.add_column(c[:12])
+        for c, row in zip(conf["labels"], conf["rows_true_cols_pred"]):
+            cm.add_row(c, *map(str, row))
+        console.print(cm)
+    if result.get("per_source"):
+        src = Table(title=f"lean per source: gold vs estimated ({result['quantifier']})", title_justify="left")
+        for h in ("source", "n", "gold lean", "estimated", "error"):
+            src.add_column(h)
+        for name, s in result["per_source"].items():
+            src.add_row(name, str(s["n"]), f"{s['gold_lean']:+.2f}", f"{s['estimated_lean']:+.2f}",
+                        f"{s['lean_error']:.2f}")
+        console.print(src)

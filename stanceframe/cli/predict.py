@@ -1,4 +1,4 @@
-"""The scoring commands: score, segment, explain, sources, compare (`python predict.py ...`, and the
+"""The scoring commands: score, segment, explain, test, sources, compare (`python predict.py ...`, and the
 same commands in the installed `stanceframe`). Each body is one call of stanceframe.commands."""
 
 from __future__ import annotations
@@ -85,6 +85,23 @@ def explain(
       stanceframe explain "Baku did not join the sanctions against Russia."
     """
     run(summaries.explain, text=text, fmt=fmt, top=top, output=output, model=model)
+
+
+@app.command()
+def test(
+    labels: Annotated[Path, typer.Argument(help="A labels CSV: text, and stance and/or frame (empty: not labelled), "
+                                                "optionally source.")],
+    fmt: fmt_option("table or json") = "table", output: Output = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
+    model: ModelOpt = None, version: Version = None,
+):
+    """Score a trained model on labelled sentences it was not trained on, beside the majority baseline.
+
+    \b
+    Example:
+      stanceframe test my_labels.csv --model mymodel
+    """
+    run(summaries.test, labels=labels, fmt=fmt, output=output, n_boot=n_boot, model=model)
 
 
 @app.command()

@@ -63,10 +63,14 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
         refuse_inputs_as_output(chart, corpus or [], "--chart")
         if corpus:
             rows.check_duplicates_option(duplicate_ids)
-            df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), load(model), say,
+            loaded = load(model)
+            df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), loaded, say,
                                              furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
+            basis = (f"model predictions ({loaded.model_dir.name}/, scoring.json "
+                     f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
         else:
             df, estimator = rows.gold_rows(by)
+            basis = "gold labels (hand-labelled seed sentences)"
         result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
         single = [w for w in result.warnings if "one article only" in w]
         if len(single) > 1:  # the seeds are one article each: say it once
@@ -76,12 +80,13 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             if len(single) <= 1 or w not in single:
                 say(f"warning: {w}")
         if chart:
-            S.write_chart(result, chart)
+            S.write_chart(result, chart, what=basis.split(" (")[0])
             say(f"wrote chart to {chart}")
         if fmt == "json":
-            emit(json.dumps(result.to_records(), indent=2, ensure_ascii=False) + "\n", output)
+            emit(json.dumps([{**r, "basis": basis} for r in result.to_records()], indent=2, ensure_ascii=False)
+                 + "\n", output)
         elif fmt == "csv":
-            frame = S.summaries_to_frame(result).round(4)
+            frame = S.summaries_to_frame(result).round(4).assign(basis=basis)
             emit((frame if csv_raw else frame.map(csv_safe)).to_csv(index=False), output)
         else:
             def draw(out):
@@ -117,4 +122,22 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
         emit(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", output)
     else:
         _table_text(lambda out: render.compare_table(out, result, name_a, name_b), output)
+    return 0
+
+
+def test(labels: Path, fmt="table", output: Path | None = None, n_boot=1000, model=None) -> int:
+    """The model's figures on a labelled file it was not trained on, beside the majority baseline."""
+    from ..heldout import read_labels
+    from ..heldout import test as test_labels
+
+    if fmt not in ("table", "json"):
+        raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
+    try:
+        result = test_labels(load(model), read_labels(labels), n_boot=n_boot)
+    except OSError as exc:
+        raise BadInput(f"{labels}: cannot be read ({exc.strerror or exc})") from None
+    if fmt == "json":
+        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        _table_text(lambda out: render.test_tables(out, result), output)
     return 0

@@ -1,0 +1,91 @@
+"""`test`: a trained model scored on labelled sentences it was not trained on (fastText's `test`).
+
+The labels file is a CSV with a `text` column and a `stance` and/or `frame` column (the seed
+labels, the written corpus and files of your own all qualify); an empty cell means "not labelled
+for that target". With a `source` column (an outlet), each source's gold lean is set beside the
+lean the model estimates for it, by the model's own counting method on all the source's sentences.
+The majority baseline answers every row with the most common label of the rows tested (an
+optimistic baseline: it knows the test set's commonest class).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BadInput
+from .labels import FRAMES, STANCES, TARGETS, LabelError
+from .quantify import lean
+
+N_BOOT = 1000
+
+
+def read_labels(path: str | Path) -> list[dict]:
+    """Rows of a labels CSV, checked: a text, and allowed labels or empty cells."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in reader.fieldnames or []]
+            if "text" not in header or not {"stance", "frame"} & set(header):
+                raise BadInput(f"{path}:1: a labels file needs a 'text' column and a 'stance' and/or 'frame' column; "
+                               f"found: {', '.join(header) or 'no header'}")
+            rows, problems = [], []
+            for line, row in enumerate(reader, start=2):
+                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                if not row.get("text"):
+                    problems.append(f"{path}:{line}: empty text")
+                for target, allowed in TARGETS.items():
+                    value = row.get(target, "")
+                    if value and value not in allowed:
+                        problems.append(f"{path}:{line}: unknown {target} {value!r}; accepted: {', '.join(allowed)} "
+                                        "or empty (not labelled)")
+                rows.append(row)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
+    except csv.Error as exc:
+        raise BadInput(f"{path}: broken CSV ({exc})") from None
+    if problems:
+        raise LabelError(problems)
+    if not rows:
+        raise BadInput(f"{path}: no labelled rows")
+    return rows
+
+
+def test(model, rows: list[dict], n_boot: int = N_BOOT) -> dict:
+    """Metrics of `model` (a loaded artifact.Model) on labelled rows (see `read_labels`)."""
+    from .model import scores  # sklearn's metrics: only `test` needs them
+    from .scoring import Scorer
+
+    scorer = Scorer(model, n_boot=0, records=False)
+    texts = [r["text"] for r in rows]
+    P, frames, _ = scorer.predict(texts)
+    predicted = {"stance": [STANCES[i] for i in P.argmax(1)], "frame": list(frames)}
+    out: dict = {"n": len(rows), "model": str(model.model_dir), "quantifier": model.quantifier.method}
+    for target in ("stance", "frame"):
+        mask = [bool(r.get(target)) for r in rows]
+        gold = [r[target] for r, m in zip(rows, mask) if m]
+        if not gold:
+            continue
+        pred = [p for p, m in zip(predicted[target], mask) if m]
+        classes = [c for c in (STANCES if target == "stance" else FRAMES) if c in set(gold) | set(pred)]
+        values, counts = np.unique(gold, return_counts=True)
+        majority = str(values[counts.argmax()])
+        out[target] = {"n": len(gold), "model": scores(gold, pred, classes, n_boot=n_boot),
+                       "baseline_majority": {"label": majority,
+                                             **scores(gold, [majority] * len(gold), classes, n_boot=n_boot)}}
+    if "stance" in out and any(r.get("source") for r in rows):
+        out["per_source"] = {}
+        sources = sorted({r.get("source", "") for r in rows if r.get("stance")})
+        for src in sources:
+            idx = [i for i, r in enumerate(rows) if r.get("stance") and r.get("source", "") == src]
+            gold = np.array([[rows[i]["stance"] == s for s in STANCES] for i in idx], dtype=float).mean(0)
+            est = model.quantifier.shares_in(P[idx], STANCES)[0]
+            out["per_source"][src or "(no source)"] = {
+                "n": len(idx), "gold_lean": lean(gold, STANCES), "estimated_lean": lean(est, STANCES),
+                "lean_error": abs(lean(gold, STANCES) - lean(est, STANCES))}
+    return out
