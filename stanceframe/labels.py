@@ -117,6 +117,18 @@ def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
             raise LabelError([f"{path}:{reader.line_num}: broken CSV ({exc})"]) from None
 
 
+def _rows(paths, columns: tuple[str, ...], problems: list[str]):
+    """(file:line, row) of every well-formed row of the files; a row of the wrong length is a problem.
+    The last of `columns` (note) may be missing from a file."""
+    for path in map(Path, paths):
+        for line, row in _read_rows(path, columns[:-1], columns):
+            where = f"{path}:{line}"
+            if "__error__" in row:
+                problems.append(f"{where}: row {row['__error__']}")
+                continue
+            yield where, row
+
+
 def load_sources(path: str | Path) -> dict[str, Source]:
     """Read sources.csv; `file` is resolved relative to the folder of sources.csv."""
     path = Path(path)
@@ -156,19 +168,14 @@ def load_labels(paths, sources: dict[str, Source]):
 
     rows, problems, seen = [], [], {}
     pages: dict[str, str] = {}
-    for path in map(Path, paths):
-        for line, row in _read_rows(path, LABEL_COLUMNS[:-1], LABEL_COLUMNS):
-            where = f"{path}:{line}"
-            if "__error__" in row:
-                problems.append(f"{where}: row {row['__error__']}")
-                continue
-            bad = _check_row(row, where, sources, pages, seen)
-            if bad:
-                problems.extend(bad)
-                continue
-            row = {**row, **{c: row[c].strip() for c in ("sentence_id", "source", "stance", "frame")}}
-            seen[row["sentence_id"]] = where
-            rows.append({**row, "start": int(row["start"]), "end": int(row["end"]), "note": row.get("note", "")})
+    for where, row in _rows(paths, LABEL_COLUMNS, problems):
+        bad = _check_row(row, where, sources, pages, seen)
+        if bad:
+            problems.extend(bad)
+            continue
+        row = {**row, **{c: row[c].strip() for c in ("sentence_id", "source", "stance", "frame")}}
+        seen[row["sentence_id"]] = where
+        rows.append({**row, "start": int(row["start"]), "end": int(row["end"]), "note": row.get("note", "")})
     if problems:
         raise LabelError(problems)
     if not rows:
@@ -228,37 +235,32 @@ def load_written(paths):
     import pandas as pd
 
     rows, problems, seen_id, seen_text = [], [], {}, {}
-    for path in map(Path, paths):
-        for line, row in _read_rows(path, WRITTEN_COLUMNS[:-1], WRITTEN_COLUMNS):
-            where = f"{path}:{line}"
-            if "__error__" in row:
-                problems.append(f"{where}: row {row['__error__']}")
-                continue
-            row = {c: row.get(c, "").strip() for c in WRITTEN_COLUMNS}
-            bad = []
-            if not row["sentence_id"]:
-                bad.append(f"{where}: empty sentence_id")
-            elif row["sentence_id"] in seen_id:
-                bad.append(f"{where}: duplicate sentence_id {row['sentence_id']!r} (first at {seen_id[row['sentence_id']]})")
-            if not row["voice"]:
-                bad.append(f"{where}: empty voice")
-            if row["register"] not in REGISTERS:
-                bad.append(f"{where}: unknown register {row['register']!r}; accepted: {', '.join(REGISTERS)}")
-            if not (row["year"].isdigit() and int(row["year"]) in WRITTEN_YEARS):
-                bad.append(f"{where}: year must be {WRITTEN_YEARS.start}-{WRITTEN_YEARS.stop - 1}, got {row['year']!r}")
-            for target, allowed in TARGETS.items():
-                if row[target] not in allowed:
-                    bad.append(f"{where}: unknown {target} {row[target]!r}; accepted: {', '.join(allowed)}")
-            key = " ".join(row["text"].lower().split())
-            if not key:
-                bad.append(f"{where}: empty text")
-            elif key in seen_text:
-                bad.append(f"{where}: the same text as {seen_text[key]}")
-            if bad:
-                problems.extend(bad)
-                continue
-            seen_id[row["sentence_id"]] = seen_text[key] = where
-            rows.append({**row, "year": int(row["year"])})
+    for where, row in _rows(paths, WRITTEN_COLUMNS, problems):
+        row = {c: row.get(c, "").strip() for c in WRITTEN_COLUMNS}
+        bad = []
+        if not row["sentence_id"]:
+            bad.append(f"{where}: empty sentence_id")
+        elif row["sentence_id"] in seen_id:
+            bad.append(f"{where}: duplicate sentence_id {row['sentence_id']!r} (first at {seen_id[row['sentence_id']]})")
+        if not row["voice"]:
+            bad.append(f"{where}: empty voice")
+        if row["register"] not in REGISTERS:
+            bad.append(f"{where}: unknown register {row['register']!r}; accepted: {', '.join(REGISTERS)}")
+        if not (row["year"].isdigit() and int(row["year"]) in WRITTEN_YEARS):
+            bad.append(f"{where}: year must be {WRITTEN_YEARS.start}-{WRITTEN_YEARS.stop - 1}, got {row['year']!r}")
+        for target, allowed in TARGETS.items():
+            if row[target] not in allowed:
+                bad.append(f"{where}: unknown {target} {row[target]!r}; accepted: {', '.join(allowed)}")
+        key = " ".join(row["text"].lower().split())
+        if not key:
+            bad.append(f"{where}: empty text")
+        elif key in seen_text:
+            bad.append(f"{where}: the same text as {seen_text[key]}")
+        if bad:
+            problems.extend(bad)
+            continue
+        seen_id[row["sentence_id"]] = seen_text[key] = where
+        rows.append({**row, "year": int(row["year"])})
     if problems:
         raise LabelError(problems)
     if not rows:
