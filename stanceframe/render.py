@@ -13,10 +13,14 @@ import os
 import sys
 from collections import Counter
 
+from collections.abc import Mapping
+
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
 from .labels import STANCES
+from .summary import Summaries
 from .output import plain_console, signed
 
 NARROW = 120  # below this many columns the narrow layouts are used
@@ -180,7 +184,6 @@ def explain_tables(out, result: dict) -> None:
 def sources_table(result, width: int):
     """The per-source table (summary.format_table) on a wide terminal; on a narrow one, the shares and
     the lean stacked in two columns, and frames and distinctive terms as a line per source below."""
-    from .summary import format_table
 
     if width >= NARROW:
         return format_table(result)
@@ -299,3 +302,59 @@ def test_tables(console, result: dict) -> None:
             src.add_row(name, str(s["n"]), f"{s['gold_lean']:+.2f}", f"{s['estimated_lean']:+.2f}",
                         f"{s['lean_error']:.2f}")
         console.print(src)
+
+
+# --- the per-source table (wide terminals) ----------------------------------------------------
+
+_STANCE_NAMES = {
+    "pro_ukraine": "pro-Ukraine",
+    "russia_accommodating": "Russia-accommodating",
+    "balancing": "balancing",
+    "none": "none",
+}
+
+
+def _frame_name(frame: str) -> str:
+    return frame.replace("_", " ")
+
+
+def _pct(d: Mapping[str, float]) -> str:
+    return f"{d['share']:.0%} [{d['lo'] * 100:.0f}–{d['hi'] * 100:.0f}]"
+
+
+def _signed(d: Mapping[str, float]) -> str:
+    return f"{signed(d['value'])} [{signed(d['lo'])}, {signed(d['hi'])}]"
+
+
+
+def format_table(summaries: Summaries) -> Table:
+    """A rich table for the terminal, one row per group in lean order."""
+    table = Table(
+        title=f"Stance and frames by {summaries.by}",
+        caption=f"95% bootstrap intervals ({summaries.n_boot} replicates; whole articles "
+        "resampled, sentences for a one-article group); "
+        "lean = pro-Ukraine − Russia-accommodating",
+    )
+    show_uncertain = any(s.n_uncertain for s in summaries.sources)
+    # a source's name is shown whole (up to 40 characters on a line, folded beyond): other columns wrap first
+    longest = max((cell_len(str(s.source)) for s in summaries.sources), default=0)
+    table.add_column(summaries.by, min_width=min(40, max(longest, len(summaries.by))), overflow="fold")
+    table.add_column("articles", justify="right")
+    table.add_column("sentences (all counted)", justify="right")
+    if show_uncertain:
+        table.add_column("of which uncertain", justify="right")
+    for stance in STANCES:
+        table.add_column(_STANCE_NAMES[stance], justify="right")
+    table.add_column("lean", justify="right")
+    table.add_column("top frames")
+    table.add_column("distinctive terms")
+    for s in summaries.sources:
+        row = [s.source, str(s.n_articles), str(s.n_sentences)]
+        if show_uncertain:
+            row.append(str(s.n_uncertain))
+        row += [_pct(s.stance_shares[st]) for st in STANCES]
+        row.append(_signed(s.lean))
+        row.append(", ".join(f"{_frame_name(f)} {s.frame_shares[f]:.0%}" for f in s.top_frames))
+        row.append(", ".join(t for t, _, _ in s.distinctive_terms[:5]))
+        table.add_row(*row)
+    return table

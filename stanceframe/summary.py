@@ -15,29 +15,24 @@ Intervals are 95% percentile bootstrap intervals. Sentences of one article share
 angle, so resampling sentences would pretend they are independent: a group with two or more
 articles is resampled by whole articles (cluster bootstrap), a group with one article by sentences.
 
-Distinctive terms are Monroe, Colaresi & Quinn's (2008) weighted log-odds with an informative
-Dirichlet prior ("Fightin' Words"), each group against all other groups pooled.
+Distinctive terms (`distinctive`: Monroe, Colaresi & Quinn's 2008 weighted log-odds with an
+informative Dirichlet prior) set each group against all other groups pooled. This module is the
+data; the terminal table is in `render`, the chart in `chart`.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rich.cells import cell_len
-from rich.table import Table
 
 from stanceframe.errors import BadInput
 from stanceframe.labels import FRAMES, STANCES
-from stanceframe.output import direct_target, rename_target, signed
+from stanceframe.distinctive import _top_terms, fightin_words, term_counts  # noqa: F401 (re-exported)
 from stanceframe.quantify import WEIGHTS_PER_BLOCK
 
 PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
@@ -222,94 +217,6 @@ def _check_n_boot(n_boot: int) -> None:
         raise BadInput(f"n_boot must be at least 1; got {n_boot}")
 
 
-# --- distinctive terms -------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"[^\W_]+")
-# Function words only. Stance-bearing words ("against", "not", "without") stay, and so does
-# "us": after lowercasing it is also the United States.
-_STOP_WORDS = frozenset(
-    """
-    a about above after again all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each either else ever few for from
-    further had has have having he her here hers herself him himself his how however i if in into
-    is it its itself just may me might more most much must my myself neither nor now of off often
-    on once only or other others our ours ourselves out over own per same shall she should since
-    so some such than that the their theirs them themselves then there these they this those though
-    through thus to too under until up upon very via was we were what when where whether which
-    while who whom whose why will with within would yet you your yours yourself yourselves
-    """.split()
-)
-
-
-def _terms(text: str) -> list[str]:
-    """Lowercase unigrams and bigrams of a sentence, without function words and number tokens.
-
-    A bigram joins two words that are adjacent in the text, so "integrity of Ukraine" gives no
-    "integrity ukraine".
-    """
-    words = [
-        w if len(w) > 1 and not w.isdigit() and w not in _STOP_WORDS else None
-        for w in _TOKEN.findall(text.lower())
-    ]
-    kept = [w for w in words if w]
-    return kept + [f"{a} {b}" for a, b in zip(words, words[1:]) if a and b]
-
-
-def term_counts(texts: Iterable[str]) -> Counter:
-    counts: Counter = Counter()
-    for text in texts:
-        counts.update(_terms(text))
-    return counts
-
-
-def fightin_words(
-    counts_a: Mapping[str, float],
-    counts_b: Mapping[str, float],
-    prior: Mapping[str, float] | None = None,
-    a0: float | None = None,
-) -> dict[str, float]:
-    """z-scores of the log-odds ratio of each term in A versus B; positive means typical of A.
-
-    Monroe, Colaresi & Quinn (2008), "Fightin' Words", Political Analysis 16(4), sec. 3.5.1, eq. 22:
-        delta_w = log((y_aw + a_w) / (n_a + a0 - y_aw - a_w))
-                  - log((y_bw + a_w) / (n_b + a0 - y_bw - a_w))
-        var_w  ~= 1 / (y_aw + a_w) + 1 / (y_bw + a_w),    z_w = delta_w / sqrt(var_w)
-    with a_w = a0 * prior_w / sum(prior). The prior (default: A and B pooled) must count every
-    term of A and B. ``a0`` defaults to the prior's total, i.e. the pseudo-counts are the prior
-    counts themselves. The pseudo-counts pull a term seen once or twice towards the corpus rate
-    and its variance term keeps it from topping the list.
-
-    Returns every term of A and B, highest z first (ties by term, for stable output).
-    """
-    vocab = sorted(set(counts_a) | set(counts_b))
-    if prior is None:
-        prior = Counter(counts_a) + Counter(counts_b)
-    prior_w = np.array([prior.get(t, 0) for t in vocab], dtype=float)
-    if (prior_w <= 0).any():
-        missing = [t for t, p in zip(vocab, prior_w) if p <= 0]
-        raise ValueError(f"the prior has no count for {len(missing)} term(s), e.g. {missing[:3]}")
-    prior_total = float(sum(prior.values()))
-    a0 = prior_total if a0 is None else float(a0)
-    alpha = a0 * prior_w / prior_total
-    y_a = np.array([counts_a.get(t, 0) for t in vocab], dtype=float)
-    y_b = np.array([counts_b.get(t, 0) for t in vocab], dtype=float)
-    n_a, n_b = float(sum(counts_a.values())), float(sum(counts_b.values()))
-    delta = np.log((y_a + alpha) / (n_a + a0 - y_a - alpha)) - np.log(
-        (y_b + alpha) / (n_b + a0 - y_b - alpha)
-    )
-    z = delta / np.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
-    order = sorted(range(len(vocab)), key=lambda i: (-z[i], vocab[i]))
-    return {vocab[i]: float(z[i]) for i in order}
-
-
-def _top_terms(
-    z: Mapping[str, float], counts: Mapping[str, int], n: int
-) -> list[tuple[str, float, int]]:
-    """The n terms most typical of the side whose z is positive and that it actually uses."""
-    top = [(t, round(v, 3), int(counts[t])) for t, v in z.items() if v > 0 and counts.get(t, 0) > 0]
-    return top[:n]
-
-
 # --- summaries ---------------------------------------------------------------------------------
 
 
@@ -434,59 +341,7 @@ def compare_groups(
     return out
 
 
-# --- output: table, data frame, chart ----------------------------------------------------------
-
-_STANCE_NAMES = {
-    "pro_ukraine": "pro-Ukraine",
-    "russia_accommodating": "Russia-accommodating",
-    "balancing": "balancing",
-    "none": "none",
-}
-
-
-def _frame_name(frame: str) -> str:
-    return frame.replace("_", " ")
-
-
-def _pct(d: Mapping[str, float]) -> str:
-    return f"{d['share']:.0%} [{d['lo'] * 100:.0f}–{d['hi'] * 100:.0f}]"
-
-
-def _signed(d: Mapping[str, float]) -> str:
-    return f"{signed(d['value'])} [{signed(d['lo'])}, {signed(d['hi'])}]"
-
-
-def format_table(summaries: Summaries) -> Table:
-    """A rich table for the terminal, one row per group in lean order."""
-    table = Table(
-        title=f"Stance and frames by {summaries.by}",
-        caption=f"95% bootstrap intervals ({summaries.n_boot} replicates; whole articles "
-        "resampled, sentences for a one-article group); "
-        "lean = pro-Ukraine − Russia-accommodating",
-    )
-    show_uncertain = any(s.n_uncertain for s in summaries.sources)
-    # a source's name is shown whole (up to 40 characters on a line, folded beyond): other columns wrap first
-    longest = max((cell_len(str(s.source)) for s in summaries.sources), default=0)
-    table.add_column(summaries.by, min_width=min(40, max(longest, len(summaries.by))), overflow="fold")
-    table.add_column("articles", justify="right")
-    table.add_column("sentences (all counted)", justify="right")
-    if show_uncertain:
-        table.add_column("of which uncertain", justify="right")
-    for stance in STANCES:
-        table.add_column(_STANCE_NAMES[stance], justify="right")
-    table.add_column("lean", justify="right")
-    table.add_column("top frames")
-    table.add_column("distinctive terms")
-    for s in summaries.sources:
-        row = [s.source, str(s.n_articles), str(s.n_sentences)]
-        if show_uncertain:
-            row.append(str(s.n_uncertain))
-        row += [_pct(s.stance_shares[st]) for st in STANCES]
-        row.append(_signed(s.lean))
-        row.append(", ".join(f"{_frame_name(f)} {s.frame_shares[f]:.0%}" for f in s.top_frames))
-        row.append(", ".join(t for t, _, _ in s.distinctive_terms[:5]))
-        table.add_row(*row)
-    return table
+# --- output: a data frame --------------------------------------------------------------------
 
 
 def summaries_to_frame(summaries: Summaries) -> pd.DataFrame:
@@ -513,124 +368,3 @@ def summaries_to_frame(summaries: Summaries) -> pd.DataFrame:
 
 # Lightness falls from "none" to "pro_ukraine" and the two middle ones are hatched, so the
 # segments stay apart in greyscale print too.
-_STANCE_STYLE = {
-    "pro_ukraine": ("#1b3a6b", "", "white"),
-    "russia_accommodating": ("#d0605a", "///", "black"),
-    "balancing": ("#f0c75e", "...", "black"),
-    "none": ("#f2f2f2", "", "black"),
-}  # stance -> (fill, hatch, label colour)
-_CHART_SUFFIXES = {".png": "png", ".svg": "svg"}
-
-
-def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -> Path:
-    """Write a two-panel figure: (a) stance shares and lean per group, (b) group x frame heatmap.
-
-    `what` says in the title what the shares come from (gold labels, or which model's predictions)."""
-    path = Path(path)
-    fmt = _CHART_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise BadInput(
-            f"chart file must end in {' or '.join(_CHART_SUFFIXES)}; "
-            f"got '{path.suffix or 'no suffix'}'",
-            where=str(path),
-        )
-    if not path.parent.is_dir():
-        raise BadInput("folder does not exist", where=str(path.parent))
-
-    # Imported here: matplotlib adds half a second to start-up and only this function needs it.
-    # The Agg canvas is attached to the figure directly instead of matplotlib.use("Agg"), so no
-    # GUI backend is ever loaded and the caller's global matplotlib state is left alone.
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    sources = summaries.sources
-    n = len(sources)
-    labels = [f"{s.source}  (n={s.n_sentences})" for s in sources]
-    present = [f for f in FRAMES if any(s.frame_shares.get(f, 0) > 0 for s in sources)]
-    present.sort(key=lambda f: -sum(s.frame_shares.get(f, 0) for s in sources))
-
-    fig = Figure(figsize=(max(10.0, 0.75 * len(present) + 4), 3.6 + 0.9 * n), layout="constrained")
-    FigureCanvasAgg(fig)
-    fig.suptitle(f"Stance and framing by {summaries.by}" + (f": {what}" if what else ""), fontsize=14,
-                 fontweight="bold")
-    # Subfigures, because constrained layout stacks a figure-wide title and a figure-wide legend
-    # on top of each other; the stance legend belongs to the top one.
-    top, bottom = fig.subfigures(2, 1, height_ratios=(n + 2.2, n + 1.6))
-    ax_bar, ax_lean = top.subplots(1, 2, sharey=True, width_ratios=(3, 1.3))
-    ax_heat = bottom.subplots()
-
-    # (a) stacked shares; row 0 (most pro-Ukraine) on top
-    y = np.arange(n)
-    left = np.zeros(n)
-    for stance in STANCES:
-        colour, hatch, text_colour = _STANCE_STYLE[stance]
-        width = np.array([s.stance_shares[stance]["share"] for s in sources])
-        ax_bar.barh(y, width, left=left, height=0.7, color=colour, hatch=hatch,
-                    edgecolor="#333333", linewidth=0.6, label=_STANCE_NAMES[stance])
-        for yi, (x0, w) in enumerate(zip(left, width)):
-            if w >= 0.07:  # narrower segments have no room for a label
-                # on hatched segments the label gets a plain patch, or the hatch lines cross it
-                box = dict(boxstyle="round,pad=0.15", fc=colour, ec="none") if hatch else None
-                ax_bar.text(x0 + w / 2, yi, f"{w:.0%}", ha="center", va="center", fontsize=9,
-                            color=text_colour, fontweight="bold", bbox=box)
-        left += width
-    ax_bar.set_yticks(y, labels)
-    ax_bar.invert_yaxis()
-    ax_bar.set_xlim(0, 1)
-    ax_bar.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    ax_bar.set_xlabel("share of sentences")
-    ax_bar.set_title(f"(a) Stance shares per {summaries.by}, most pro-Ukraine on top", loc="left")
-
-    value = np.array([s.lean["value"] for s in sources])
-    err = np.array([[s.lean["value"] - s.lean["lo"], s.lean["hi"] - s.lean["value"]]
-                    for s in sources]).T
-    ax_lean.axvline(0, color="grey", linestyle="--", linewidth=0.8)
-    ax_lean.errorbar(value, y, xerr=err, fmt="o", color="black", capsize=4, markersize=6)
-    for yi, lean in enumerate(s.lean for s in sources):
-        # right of the interval unless it runs up against the axis end; never over the error bar
-        right = lean["hi"] < 0.6
-        x = lean["hi"] if right else lean["lo"]
-        ax_lean.annotate(signed(lean["value"]), (x, yi), xytext=(5 if right else -5, 0),
-                         textcoords="offset points", ha="left" if right else "right", va="center",
-                         fontsize=9)
-    ax_lean.set_xlim(-1.1, 1.1)  # past the ends, so a lean of exactly ±1 is not cut in half
-    ax_lean.set_xticks([-1, -0.5, 0, 0.5, 1])
-    ax_lean.tick_params(axis="y", labelleft=False)
-    ax_lean.set_xlabel("lean index\n(pro-Ukraine − Russia-acc.)")
-    ax_lean.set_title("Lean, 95% CI", loc="left")
-    top.legend(*ax_bar.get_legend_handles_labels(), loc="outside upper center", ncol=len(STANCES),
-               frameon=False, handlelength=2.2, handleheight=1.2)
-
-    # (b) frame heatmap
-    M = np.array([[s.frame_shares.get(f, 0.0) for f in present] for s in sources])
-    image = ax_heat.imshow(M, cmap="Greys", vmin=0, vmax=max(float(M.max()), 0.01), aspect="auto")
-    for (i, j), v in np.ndenumerate(M):
-        dark = v > 0.55 * image.norm.vmax
-        ax_heat.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=9,
-                     color="white" if dark else "black")
-    ax_heat.set_xticks(range(len(present)), [_frame_name(f) for f in present],
-                       rotation=30, ha="right")
-    ax_heat.set_yticks(y, labels)
-    ax_heat.set_xlabel("frame")
-    ax_heat.set_title(f"(b) Frame shares per {summaries.by} (frames that occur)", loc="left")
-    bottom.colorbar(image, ax=ax_heat, format=lambda v, _: f"{v:.0%}", label="share of sentences",
-                    shrink=0.9)
-
-    # Saved beside the target and renamed, so a reader never sees a half-written chart. Not
-    # tempfile.mkstemp: its files are private (0600) and the chart would stay that way.
-    if direct_target(path):  # a device or FIFO: written in place, never renamed over
-        with open(path, "wb") as fh, rc_context({"svg.fonttype": "none"}):
-            fig.savefig(fh, format=fmt, dpi=150)
-        return path
-    path = rename_target(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as fh, rc_context({"svg.fonttype": "none"}):
-            # "none" keeps SVG text as text (searchable, editable) instead of glyph outlines
-            fig.savefig(fh, format=fmt, dpi=150)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path

@@ -14,12 +14,12 @@ from stanceframe.summary import (
     STANCES,
     compare_groups,
     fightin_words,
-    format_table,
     source_summaries,
     summaries_to_frame,
     term_counts,
-    write_chart,
 )
+from stanceframe.chart import write_chart
+from stanceframe.render import format_table
 
 
 def sentence(source, doc_id, stance, text, frame="political", **extra):

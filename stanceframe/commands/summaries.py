@@ -80,7 +80,9 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             if len(single) <= 1 or w not in single:
                 say(f"warning: {w}")
         if chart:
-            S.write_chart(result, chart, what=basis.split(" (")[0])
+            from ..chart import write_chart
+
+            write_chart(result, chart, what=basis.split(" (")[0])
             say(f"wrote chart to {chart}")
         if fmt == "json":
             emit(json.dumps([{**r, "basis": basis} for r in result.to_records()], indent=2, ensure_ascii=False)
