@@ -55,7 +55,7 @@ class Model:
     def test(self, labels, n_boot: int = 1000) -> dict:
         """Scores on labelled sentences it was not trained on: a labels CSV path, or rows (dicts or a
         DataFrame) with `text` and `stance` and/or `frame` (and optionally `source`)."""
-        from .heldout import read_labels, test
+        from .heldout import check_rows, read_labels, test
 
         if isinstance(labels, (str, Path)):
             rows = read_labels(labels)
@@ -63,6 +63,7 @@ class Model:
             import pandas as pd
 
             rows = pd.DataFrame(labels).fillna("").astype(str).to_dict("records")
+            check_rows(rows, "labels row")
         return test(self.loaded, rows, n_boot=n_boot)
 
 

@@ -292,7 +292,7 @@ def load(model_dir: Path, labels: dict[str, str] | None = None) -> Model:
 
     if manifest.get("features_fingerprint") != fingerprint():
         raise ModelError(f"{model_dir}: trained with other feature code or word lists than this stanceframe has "
-                         "(features fingerprint differs); its weights would be read wrongly; " + RETRAIN)
+                         "(features fingerprint differs), so its weights may be read wrongly; " + RETRAIN)
     warnings = [recovered] if recovered else []
     if labels is not None and manifest.get("labels", {}) != labels:
         warnings.append(f"the model was trained on other labels than those in labels/ now; {RETRAIN}")

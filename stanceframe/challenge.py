@@ -57,3 +57,12 @@ def run(predict: Callable[[list[str]], list[str]], path: Path = CASES) -> dict:
             "capabilities": dict(sorted(by_cap.items())),
             "failures": [{"case_id": c["case_id"], "text": c["text"], "expected": c["expected_stance"], "got": p}
                          for c, p in zip(cases, predicted) if p != c["expected_stance"]]}
+
+
+def majority(predict=None, path: Path = CASES) -> dict:
+    """The same pass rates for an answer that is always the commonest expected stance: the baseline
+    a capability's rate must be read against (one stance everywhere passes a one-stance capability)."""
+    from collections import Counter
+
+    answer = Counter(c["expected_stance"] for c in load_cases(path)).most_common(1)[0][0]
+    return {**run(lambda texts: [answer] * len(texts), path), "answer": answer}

@@ -39,7 +39,7 @@ ACTORS = {
     "ukraine": "ukraine ukrainian ukrainians kyiv kiev zelensky zelenskyy zelenskiy kuleba sybiha yermak",
     "azerbaijan": "azerbaijan azerbaijani azerbaijanis baku aliyev bayramov hajiyev socar azal",
     "west": "eu european europe west western nato washington brussels america american americans "
-    "united_states usa us u.s uk britain british london blinken rubio biden trump germany german france "
+    "united_states usa u.s uk britain british london blinken rubio biden trump germany german france "
     "french berlin paris",
     "armenia": "armenia armenian armenians yerevan pashinyan mirzoyan",
     "turkey": "turkey türkiye turkiye turkish ankara erdogan erdoğan fidan",
@@ -234,12 +234,19 @@ def _concepts(text: str) -> str:
 
 def fingerprint() -> str:
     """sha256 of everything that gives a trained model's concept tokens and cleaned text their meaning:
-    the word lists, the outlet names and this module's code. A model records it when trained."""
+    the word lists, the outlet names and this module's code (its syntax tree without docstrings, so a
+    comment or a docstring does not count as a change). A model records it when trained."""
+    import ast
     import hashlib
     import inspect
     import json
     import sys
 
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(
+                getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
     lists = json.dumps([ACTORS, STANCE_CUES, FRAME_CUES, OUTLET_NAMES], sort_keys=True)
-    code = inspect.getsource(sys.modules[__name__])
-    return hashlib.sha256((lists + "\n" + code).encode("utf-8")).hexdigest()
+    return hashlib.sha256((lists + "\n" + ast.dump(tree)).encode("utf-8")).hexdigest()

@@ -32,28 +32,39 @@ def read_labels(path: str | Path) -> list[dict]:
             if "text" not in header or not {"stance", "frame"} & set(header):
                 raise BadInput(f"{path}:1: a labels file needs a 'text' column and a 'stance' and/or 'frame' column; "
                                f"found: {', '.join(header) or 'no header'}")
-            rows, problems = [], []
-            for line, row in enumerate(reader, start=2):
-                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-                if not row.get("text"):
-                    problems.append(f"{path}:{line}: empty text")
-                for target, allowed in TARGETS.items():
-                    value = row.get(target, "")
-                    if value and value not in allowed:
-                        problems.append(f"{path}:{line}: unknown {target} {value!r}; accepted: {', '.join(allowed)} "
-                                        "or empty (not labelled)")
-                rows.append(row)
+            rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
     except FileNotFoundError:
         raise BadInput(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
     except csv.Error as exc:
         raise BadInput(f"{path}: broken CSV ({exc})") from None
+    check_rows(rows, str(path), first_line=2)
+    return rows
+
+
+def check_rows(rows: list[dict], where: str, first_line: int = 1) -> None:
+    """Every row has a text and, per target, an allowed label or nothing; else one line per problem."""
+    problems = []
+    for line, row in enumerate(rows, start=first_line):
+        if not row.get("text"):
+            problems.append(f"{where}:{line}: empty text")
+        for target, allowed in TARGETS.items():
+            value = row.get(target, "")
+            if value and value not in allowed:
+                problems.append(f"{where}:{line}: unknown {target} {value!r}; accepted: {', '.join(allowed)} "
+                                "or empty (not labelled)")
     if problems:
         raise LabelError(problems)
     if not rows:
-        raise BadInput(f"{path}: no labelled rows")
-    return rows
+        raise BadInput(f"{where}: no labelled rows")
+
+
+def trained_on(model, path: str | Path) -> bool:
+    """Whether `path` is one of the label files the model was trained on (by sha256)."""
+    from .labels import sha256_file
+
+    return sha256_file(Path(path)) in set(model.manifest.get("labels", {}).values())
 
 
 def test(model, rows: list[dict], n_boot: int = N_BOOT) -> dict:

@@ -299,7 +299,7 @@ def test_tables(console, result: dict) -> None:
         for h in ("source", "n", "gold lean", "estimated", "error"):
             src.add_column(h)
         for name, s in result["per_source"].items():
-            src.add_row(name, str(s["n"]), f"{s['gold_lean']:+.2f}", f"{s['estimated_lean']:+.2f}",
+            src.add_row(name, str(s["n"]), signed(s["gold_lean"]), signed(s["estimated_lean"]),
                         f"{s['lean_error']:.2f}")
         console.print(src)
 

@@ -43,7 +43,7 @@ def language_ok(text: str) -> bool:
         if letters and len(_NON_ASCII_LETTER.findall(text)) / letters > 0.2:
             return False
     words = _WORD.findall(text.lower())
-    return len(words) < 5 or not _ENGLISH.isdisjoint(words)
+    return len(words) < 8 or not _ENGLISH.isdisjoint(words)  # headlines often have no function word
 
 
 @dataclass(slots=True)

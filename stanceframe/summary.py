@@ -203,9 +203,16 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+FEW_ARTICLES = 5  # resampling fewer whole articles than this gives intervals that are too narrow
+
+
 def _one_article_warning(label: str, g: pd.DataFrame) -> list[str]:
-    if g["doc_id"].nunique() > 1:
+    k = g["doc_id"].nunique()
+    if k >= FEW_ARTICLES:
         return []
+    if k > 1:
+        return [f"{label}: only {k} articles, so its intervals resample {k} articles and are too narrow; "
+                "read them as a rough range"]
     return [
         f"{label}: one article only ({_count(len(g), 'sentence')}), so its intervals resample "
         "sentences and understate how much another article could differ"

@@ -116,6 +116,10 @@ def _challenge(stance, frame) -> dict | None:
         return [linear.classes["stance"][int(i)] for i in P.argmax(1)]
 
     suite = challenge.run(predict)
+    majority = challenge.majority(predict=None)
+    for cap, r in suite["capabilities"].items():
+        r["majority_rate"] = majority["capabilities"][cap]["rate"]
+    suite["majority_rate"], suite["majority_answer"] = majority["rate"], majority["answer"]
     return {k: v for k, v in suite.items() if k != "failures"}
 
 

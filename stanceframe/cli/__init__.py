@@ -1,4 +1,4 @@
-"""The installed `stanceframe` command: score, explain, sources, compare, segment and train in one
+"""The installed `stanceframe` command: score, explain, test, sources, compare, segment and train in one
 group (`[project.scripts] stanceframe = "stanceframe.cli:main"`, and `python -m stanceframe`)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def group(version: Version = None):
     """
 
 
-for _name in ("score", "explain", "sources", "compare", "segment"):
+for _name in ("score", "explain", "test", "sources", "compare", "segment"):
     app.command(_name)(getattr(predict, _name))
 app.command("train")(train.main)
 

@@ -35,7 +35,8 @@ def main(
                     "output, the summary line on standard error)") = "table",
     version: Version = None,
 ):
-    """Validate labels, evaluate by nested leave-one-source-out and k-fold CV, fit, and save model/.
+    """Validate labels, evaluate nested (leave-one-source-out over the seed outlets, leave-one-voice-out
+    over the written corpus), fit, and save model/.
 
     \b
     Examples:

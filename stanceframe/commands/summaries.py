@@ -129,13 +129,20 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
 
 def test(labels: Path, fmt="table", output: Path | None = None, n_boot=1000, model=None) -> int:
     """The model's figures on a labelled file it was not trained on, beside the majority baseline."""
-    from ..heldout import read_labels
+    from ..heldout import read_labels, trained_on
     from ..heldout import test as test_labels
+    from ..output import refuse_inputs_as_output
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
+    refuse_inputs_as_output(output, [str(labels)])
     try:
-        result = test_labels(load(model), read_labels(labels), n_boot=n_boot)
+        loaded = load(model)
+        rows_ = read_labels(labels)
+        if trained_on(loaded, labels):
+            say(f"warning: {labels} is one of the files this model was trained on: these figures are not held out "
+                "(model/MODEL_CARD.md has the held-out ones)")
+        result = test_labels(loaded, rows_, n_boot=n_boot)
     except OSError as exc:
         raise BadInput(f"{labels}: cannot be read ({exc.strerror or exc})") from None
     if fmt == "json":
