@@ -7,6 +7,7 @@ data, outputs written atomically. Fixture texts are short and written for these 
 from __future__ import annotations
 
 import json
+import sys
 import os
 import stat
 import traceback
@@ -605,3 +606,46 @@ def test_14_a_malformed_scoring_json_with_a_matching_sha_is_refused_in_one_line(
     assert result.exit_code == 1, result.output
     (line,) = errors(result)
     assert "scoring.json: cannot be read" in line and "python train.py" in line
+
+
+# --- siblings: standard output that closes early, or cannot encode the text ----------------------------
+
+
+def _script(*args, stdout, env=None, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, str(ROOT / "predict.py"), *map(str, args)], stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=60, cwd=cwd, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("args", [["score", "{art}", "-f", "jsonl", "--jobs", "1"],  # the writer's OSError
+                                  ["explain", "Baku sent aid to Ukraine."],  # rich's broken-pipe exit
+                                  ["segment", "{art}", "-f", "jsonl"]],  # click's EPIPE exit
+                         ids=["score", "explain", "segment"])
+def test_a_reader_that_stops_reading_ends_the_run_silently_with_141(tmp_path, args):
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    r, w = os.pipe()
+    os.close(r)  # what `| head` leaves once it has its lines: every write is EPIPE
+    try:
+        done = _script(*(a.format(art=art) for a in args), stdout=w, cwd=tmp_path)
+    finally:
+        os.close(w)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize("args", [["explain", "Erdoğan said Türkiye and Russia would keep talking 😀."],
+                                  ["score", "-", "-f", "jsonl"]], ids=["explain-table", "score-jsonl"])
+def test_a_strict_ascii_output_escapes_what_it_cannot_encode(tmp_path, args):
+    import subprocess
+
+    text = "Erdoğan said Türkiye and Russia would keep talking 😀.\n"
+    done = subprocess.run([sys.executable, str(ROOT / "predict.py"), *args], input=text.encode(), capture_output=True,
+                          timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONIOENCODING": "ascii:strict"})
+    out = done.stdout.decode("ascii")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    if args[0] == "explain":
+        assert "t\\u00fcrkiye" in out  # a feature the model knows, escaped
+    else:  # still JSON, with the very same text
+        assert json.loads(out.splitlines()[0])["text"] == text.strip()
