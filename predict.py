@@ -129,7 +129,7 @@ def score(
                                                           "as formulas).")] = False,
     max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
                                                 "standard input (or a pipe named as an input).")] = 100,
-    model: ModelOpt = None,
+    duplicate_ids: DupIds = "apart", model: ModelOpt = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles."""
     from stanceframe.output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
@@ -144,6 +144,10 @@ def score(
     writer = None
     try:
         refuse_inputs_as_output(output, inputs)
+        _check_duplicates_option(duplicate_ids)
+        from stanceframe.readers import DuplicateIds
+
+        duplicates = DuplicateIds(refuse=duplicate_ids == "refuse", shown=MAX_DUPLICATES_SHOWN)
         if fmt != "table":
             writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
                                   csv_raw=csv_raw)
@@ -162,6 +166,8 @@ def score(
                                                furniture=furniture, stdin_limit_mb=max_stdin_mb):
             n_docs += 1
             n_empty += article["n_sentences"] == 0
+            if (said := duplicates.check(doc)):
+                _say(f"warning: {said}")
             records = sentences if level == "sentence" else [article]
             if writer:
                 for r in records:
@@ -175,6 +181,8 @@ def score(
                     shown = time.monotonic()
         if progress:
             progress.stop()
+        if duplicates.summary():
+            _say(f"warning: {duplicates.summary()}")
         if writer and n_docs == 0:
             writer.abort()  # nothing scored: an existing output file keeps its content
         elif writer:

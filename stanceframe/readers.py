@@ -693,3 +693,36 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
             return
     if not row:
         yield InputFailure(path, "the Parquet file has no rows")
+
+
+class DuplicateIds:
+    """Documents sharing an id, as they stream past: a warning for each (where it is, which id, where
+    that id came first; at most `shown`, then a count), or a refusal (BadInput) with `refuse`."""
+
+    def __init__(self, refuse: bool = False, shown: int = 20):
+        self.refuse, self.shown = refuse, shown
+        self.first_at: dict[str, str] = {}
+        self.count = 0
+
+    def check(self, doc: Document) -> str | None:
+        """A warning when `doc`'s id was seen before (raises BadInput instead with `refuse`), else None."""
+        first = self.first_at.get(doc.id)
+        if first is None:
+            self.first_at[doc.id] = doc.origin
+            return None
+        if self.refuse:
+            from .errors import BadInput
+
+            raise BadInput(f"{doc.origin}: id {doc.id!r} is also the id of {first}; ids must be unique "
+                           "(--duplicate-ids apart keeps such documents as separate articles)")
+        self.count += 1
+        if self.count > self.shown:
+            return None
+        return (f"{doc.origin}: id {doc.id!r} is also the id of {first}; written as a separate record "
+                "(--duplicate-ids refuse to stop instead)")
+
+    def summary(self) -> str | None:
+        """The count of documents past the warnings shown, if any."""
+        if self.count <= self.shown:
+            return None
+        return f"... and {self.count - self.shown} more documents whose id an earlier one has"

@@ -649,3 +649,19 @@ def test_a_strict_ascii_output_escapes_what_it_cannot_encode(tmp_path, args):
         assert "t\\u00fcrkiye" in out  # a feature the model knows, escaped
     else:  # still JSON, with the very same text
         assert json.loads(out.splitlines()[0])["text"] == text.strip()
+
+
+# --- sibling of case 6: score, not only sources, says when documents share an id ---------------------------
+
+
+def test_score_reports_documents_sharing_an_id_or_refuses_them(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": "same", "text": t}) + "\n" for t in (ARTICLE, ARTICLE_2)),
+                      encoding="utf-8")
+    result = invoke("score", corpus, "--level", "article", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x)["doc_id"] for x in result.stdout.splitlines()] == ["same", "same"]  # two articles
+    assert f"warning: {corpus}:2: id 'same' is also the id of {corpus}:1" in result.stderr
+    out = tmp_path / "out.jsonl"
+    refused = invoke("score", corpus, "--level", "article", "-f", "jsonl", "-o", out, "--duplicate-ids", "refuse")
+    assert refused.exit_code == 2 and len(errors(refused)) == 1 and not out.exists()
