@@ -49,8 +49,30 @@ def clean(r, code) -> bool:
     return r.returncode == code and "Traceback" not in err
 
 
+class _Boom:
+    """A pickle that runs code when loaded: it creates the file named in its argument."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
 def case1(d):
-    return "not in this branch"  # another engineer: pickles never loaded at run time
+    import pickle
+
+    m = d / "m"
+    shutil.copytree(ROOT / "model", m)
+    ran = d / "the pickle ran"
+    payload = pickle.dumps(_Boom(str(ran)))
+    (m / "model.joblib").write_bytes(payload)
+    man = json.loads((m / "manifest.json").read_text())
+    man["files"]["model.joblib"] = hashlib.sha256(payload).hexdigest()  # the unsigned manifest vouches for it
+    (m / "manifest.json").write_text(json.dumps(man))
+    r1 = predict(d, "explain", "Baku sent aid to Ukraine.", "--model", m, "-f", "json")
+    r2 = predict(d, "score", "-", "--model", m, "-f", "jsonl", stdin=ART.encode())
+    return clean(r1, 0) and clean(r2, 0) and not ran.exists()
 
 
 def case2(d):
@@ -134,7 +156,20 @@ def case10(d):
 
 
 def case11(d):
-    return "not in this branch"  # another engineer: one-class training data
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fixture_corpus import write_corpus
+
+    corpus = write_corpus(d / "corpus")
+    lines = corpus["labels"].read_text().splitlines()
+    ok = True
+    for keep, message in ((lambda ln: ",pro_ukraine," in ln, b"at least two classes"),  # one stance class
+                          (lambda ln: ",political," in ln, b"at least two classes"),  # one frame class
+                          (lambda ln: ln.startswith("t01-"), b"at least three sources")):  # a handful of rows
+        corpus["labels"].write_text("\n".join([lines[0], *filter(keep, lines[1:])]) + "\n")
+        args = ("--labels", corpus["labels"], "--sources", corpus["sources"], "--no-written")
+        for r in (train(d, *args, "--check"), train(d, *args, "--out", d / "m", "--quiet", "--n-jobs", "1")):
+            ok &= clean(r, 2) and len(r.stderr.splitlines()) == 1 and message in r.stderr
+    return ok and not (d / "m").exists()
 
 
 def case12(d):
