@@ -90,11 +90,12 @@ def _scored(inputs, columns, model, n_boot, failures, stdin=None, jobs: int = 1,
     """Yield (document, sentence records, article profile) for every readable input; collect failures.
 
     `model` is a loaded model (see `_load`)."""
+    from stanceframe.readers import large_input
     from stanceframe.scoring import Scorer
 
     scorer = Scorer(model, n_boot=n_boot, records=records)
     docs = _documents(inputs, columns, failures, stdin, furniture, stdin_limit_mb)
-    for doc, records, article in scorer.score(docs, jobs=jobs):
+    for doc, records, article in scorer.score(docs, jobs=jobs, workers_first=large_input(list(inputs))):
         if article["n_sentences"] == 0:
             _say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
                  "written as a zero-sentence record")
