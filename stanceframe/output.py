@@ -46,16 +46,33 @@ def plain_console(**kwargs):
     class PlainConsole(Console):
         def render_str(self, text, **kw):
             kw.update(markup=False, emoji=False, highlight=False)
-            return super().render_str(visible(text), **kw)
+            return super().render_str(encodable(visible(text), self.encoding), **kw)
+
+        def on_broken_pipe(self):  # rich exits 1; a closed reader (| head) is no failure
+            raise SystemExit(_stdout_failed(BrokenPipeError(32, "Broken pipe")))
 
     return PlainConsole(**kwargs)
 
 
+def encodable(text: str, encoding: str) -> str:
+    """`text` with what `encoding` cannot hold escaped (see `escape_unencodable`), so a table
+    measures the cells it prints; unchanged for UTF encodings."""
+    if encoding.lower().replace("-", "").startswith("utf") or text.isascii():
+        return text
+    _register_escape()
+    return text.encode(encoding, _ESCAPE_ERRORS).decode(encoding)
+
+
 def write_failure(exc: OSError, target=None):
     """An OSError met while writing `target` (None: standard output), disk full or a read-only
-    place, as a one-line error (exit 1)."""
+    place, as a one-line error (exit 1). A reader that stopped reading standard output (``| head``)
+    is no error: the run ends silently with exit 141, as a Unix tool killed by SIGPIPE does."""
+    import errno
+
     from .errors import StanceframeError
 
+    if exc.errno == errno.EPIPE and target is None:
+        raise SystemExit(_stdout_failed(exc))
     where = exc.filename or target
     where = f"cannot write {where}" if where else "cannot write to standard output"
     return StanceframeError(f"{where}: {exc.strerror or exc}")
@@ -68,11 +85,14 @@ def run_cli(app) -> None:
     from .lifeline import terminate_as_interrupt
 
     terminate_as_interrupt()
+    escape_unencodable()
     try:
         app()
         code = 0
     except SystemExit as exit_:
         code = exit_.code
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # click's sign that it met EPIPE (exit 1)
+            code = _stdout_failed(BrokenPipeError(32, "Broken pipe"))
     except OSError as exc:
         code = _stdout_failed(exc)
     try:
@@ -82,14 +102,53 @@ def run_cli(app) -> None:
     sys.exit(code)
 
 
+EPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for `yes | head`
+
+
 def _stdout_failed(exc: OSError) -> int:
     import errno
 
-    if exc.errno != errno.EPIPE:  # a reader that stopped reading (| head) needs no message
-        sys.stderr.write(f"error: cannot write to standard output: {exc.strerror or exc}\n")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())  # the interpreter's own final flush must not fail again
+    if exc.errno == errno.EPIPE:  # a reader that stopped reading (| head) needs no message
+        return EPIPE_EXIT
+    sys.stderr.write(f"error: cannot write to standard output: {exc.strerror or exc}\n")
     return 1
+
+
+_ESCAPE_ERRORS = "stanceframe-escape"
+
+
+def _escape(err: UnicodeEncodeError):
+    """Characters the stream cannot encode, as JSON's \\uXXXX escapes (surrogate pairs past U+FFFF):
+    JSON output stays valid JSON with the same strings, tables and CSV show the code points."""
+    out = []
+    for c in err.object[err.start:err.end]:
+        n = ord(c)
+        if n > 0xFFFF:
+            n -= 0x10000
+            out.append(f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{n:04x}")
+    return "".join(out), err.end
+
+
+def _register_escape() -> None:
+    import codecs
+
+    try:
+        codecs.lookup_error(_ESCAPE_ERRORS)
+    except LookupError:
+        codecs.register_error(_ESCAPE_ERRORS, _escape)
+
+
+def escape_unencodable() -> None:
+    """Standard output and error with a strict encoding that cannot hold every character
+    (PYTHONIOENCODING=ascii:strict, a C locale) write such characters escaped instead of crashing."""
+    _register_escape()
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=_ESCAPE_ERRORS)
 
 
 # OWASP, CSV injection: a cell starting with one of these is run as a formula by spreadsheets;

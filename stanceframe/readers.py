@@ -141,6 +141,37 @@ def _documents(inputs, columns, stdin, limit: int):
             yield InputFailure(arg, f"no such file or folder; accepted: {ACCEPTED}")
 
 
+LARGE_INPUT_BYTES = 4 << 20  # files (a Parquet corpus: its rows' text) from this size on are a large input
+
+
+def large_input(inputs: list[str], threshold: int = LARGE_INPUT_BYTES) -> bool:
+    """True when the named files and folders hold `threshold` bytes or more (a folder is walked only
+    until then), or any Parquet file (compressed: its size says little): worth starting scoring
+    workers before reading. Standard input is not counted (its size is unknown until read)."""
+    total = 0
+    for arg in inputs:
+        if arg == "-":
+            continue
+        if os.path.isdir(arg):
+            for dirpath, _, filenames in os.walk(arg):
+                for name in filenames:
+                    if name.lower().endswith(".parquet"):
+                        return True
+                    try:
+                        total += os.stat(os.path.join(dirpath, name)).st_size
+                    except OSError:
+                        pass
+                    if total >= threshold:
+                        return True
+        elif os.path.isfile(arg):
+            if arg.lower().endswith(".parquet"):
+                return True
+            total += os.path.getsize(arg)
+        if total >= threshold:
+            return True
+    return False
+
+
 def _scan_folder(folder: str) -> tuple[list[str], list[str]]:
     """Paths of the scorable files below `folder`, relative to it, in path order; and of the
     entries with a scorable name that are not regular files (a FIFO would block the run forever)."""
@@ -651,15 +682,25 @@ def _one_line(exc) -> str:
     return "; ".join(part.strip().rstrip(".") for part in str(exc).splitlines() if part.strip())
 
 
+PARQUET_BATCH_ROWS = 1024  # rows decoded at a time
+PARQUET_BUFFER_BYTES = 1 << 20  # column chunks are read through a buffer this size, page by page
+
+
 def _read_parquet(path: str, columns: Columns, outlet: str):
+    """Rows in flat memory: only the columns a Document takes, read page by page through a bounded
+    buffer (not a whole row group, which pandas and pyarrow write a million rows long by default),
+    decoded PARQUET_BATCH_ROWS at a time, on this thread, with Arrow memory from malloc (Arrow's
+    default pool keeps freed memory, so its peak would grow with the row group)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if os.path.getsize(path) == 0:
         yield InputFailure(path, "file is empty")
         return
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, buffer_size=PARQUET_BUFFER_BYTES, pre_buffer=False)
     except (pa.ArrowException, ValueError) as e:
         yield InputFailure(path, f"not a readable Parquet file ({_one_line(e)}); accepted: {ACCEPTED}")
         return
@@ -682,7 +723,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
     row = 0
     with pf:
         try:
-            for batch in pf.iter_batches(batch_size=8192, columns=present):
+            for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present, use_threads=False):
                 data = {name: batch.column(name).to_pylist() for name in present}
                 absent = [None] * batch.num_rows
                 for values in zip(*(data.get(name, absent) for name in wanted)):
@@ -693,3 +734,36 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
             return
     if not row:
         yield InputFailure(path, "the Parquet file has no rows")
+
+
+class DuplicateIds:
+    """Documents sharing an id, as they stream past: a warning for each (where it is, which id, where
+    that id came first; at most `shown`, then a count), or a refusal (BadInput) with `refuse`."""
+
+    def __init__(self, refuse: bool = False, shown: int = 20):
+        self.refuse, self.shown = refuse, shown
+        self.first_at: dict[str, str] = {}
+        self.count = 0
+
+    def check(self, doc: Document) -> str | None:
+        """A warning when `doc`'s id was seen before (raises BadInput instead with `refuse`), else None."""
+        first = self.first_at.get(doc.id)
+        if first is None:
+            self.first_at[doc.id] = doc.origin
+            return None
+        if self.refuse:
+            from .errors import BadInput
+
+            raise BadInput(f"{doc.origin}: id {doc.id!r} is also the id of {first}; ids must be unique "
+                           "(--duplicate-ids apart keeps such documents as separate articles)")
+        self.count += 1
+        if self.count > self.shown:
+            return None
+        return (f"{doc.origin}: id {doc.id!r} is also the id of {first}; written as a separate record "
+                "(--duplicate-ids refuse to stop instead)")
+
+    def summary(self) -> str | None:
+        """The count of documents past the warnings shown, if any."""
+        if self.count <= self.shown:
+            return None
+        return f"... and {self.count - self.shown} more documents whose id an earlier one has"

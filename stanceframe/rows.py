@@ -47,11 +47,12 @@ def scored(inputs, cols, model, n_boot: int, failures: list, say, stdin=None, jo
     """Yield (document, sentence records, article profile) for every readable input; collect failures.
 
     `model` is a loaded model (project.load_model)."""
+    from .readers import large_input
     from .scoring import Scorer
 
     scorer = Scorer(model, n_boot=n_boot, records=records)
     docs = documents(inputs, cols, failures, say, stdin, furniture, stdin_limit_mb)
-    for doc, recs, article in scorer.score(docs, jobs=jobs):
+    for doc, recs, article in scorer.score(docs, jobs=jobs, workers_first=large_input(list(inputs))):
         if article["n_sentences"] == 0:
             say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
                 "written as a zero-sentence record")

@@ -117,15 +117,20 @@ class Scorer:
         top = Pf.argmax(1)
         return out, self.frames[top], Pf[np.arange(len(texts)), top]
 
-    def score(self, docs: Iterable[Document], chunk: int = CHUNK_SENTENCES,
-              jobs: int = 1) -> Iterator[tuple[Document, list[dict], dict]]:
+    def score(self, docs: Iterable[Document], chunk: int = CHUNK_SENTENCES, jobs: int = 1,
+              workers_first: bool = False) -> Iterator[tuple[Document, list[dict], dict]]:
         """Yield (document, its sentence records, its article record) in input order.
 
         Documents are scored in chunks of about `chunk` sentences. With jobs > 1 the chunks go to
-        that many worker processes, started only once a second chunk shows the input is large;
-        workers send back plain records, not objects.
+        that many worker processes, started only once a second chunk shows the input is large, or
+        with `workers_first` before the first document is read (see readers.large_input): each
+        worker is then a copy of a parent holding the model only, not of one holding a reader's
+        buffers (pyarrow's) and a chunk of documents. Workers send back plain records, not objects.
         """
         pool, in_flight = None, deque()
+        if jobs > 1 and workers_first:
+            pool = _start_pool(self, jobs)
+            pool.submit(int)  # forks every worker now (a fork-context pool starts them all on the first task)
         batch: list[Document] = []
         n_batch = n_chunks = 0
 

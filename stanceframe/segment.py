@@ -187,6 +187,45 @@ def _classify(line: str) -> tuple[int, str]:
     return _shape(line, words)
 
 
+# Markup that is not text: console/BBCode link and style tags ("[link=https://...]", "[/link]", "[/]",
+# "[b]") and terminal escape sequences (OSC 8 hyperlinks, window titles, CSI colours). A line is
+# classed by what is left without them, so a sentence wrapped in a link is not taken for a fragment
+# or a URL; its text and offsets keep them (``text == page[start:end]``).
+_MARKUP = re.compile(
+    r"\[(?:link|url)=[^\]\s]*\]|\[/(?:link|url)?\]|\[/?(?:b|i|u|bold|italic|underline)\]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL or ST
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]",  # CSI, other two-byte escapes
+    re.IGNORECASE,
+)
+
+
+def _unmarked(line: str) -> str:
+    """`line` without link/style markup and escape sequences, outer spaces stripped."""
+    if "[" not in line and "\x1b" not in line and "\x9b" not in line and "\x9d" not in line:
+        return line
+    return " ".join(_MARKUP.sub(" ", line).split())
+
+
+def _all_capitals(page: str) -> bool:
+    """A page written in capitals throughout (a wire-service or telex style): no line has lower case
+    letters, so "no lower case" cannot tell furniture from prose there."""
+    upper = lower = 0
+    for c in page:
+        if c.isalpha():
+            if c.islower():
+                lower += 1
+                if lower > upper // 50 + 2:  # a stray "iPhone" at the start aside
+                    return False
+            elif c.isupper():
+                upper += 1
+    return upper >= 20 and lower <= upper // 50
+
+
+def _sentence_case(line: str) -> str:
+    """An all-capitals line as it would be written in sentence case, for classing it only."""
+    return line[:1] + line[1:].lower()
+
+
 def _lines(page: str):
     """Yield (start, end, line number, is_markdown_heading) for each non-empty line, markers stripped."""
     pos = 0
@@ -228,12 +267,18 @@ def segment_lines(page: str, furniture: bool = True, headline_end: int = 0) -> l
     classed = []  # (start, end, number, class, rule)
     seen: set[str] = set()
     seen_prose = ended = False
+    capitals = _all_capitals(page)
     for start, end, number, md_heading in _lines(page):
         if start < headline_end:
             classed.append((start, end, number, _GIVEN_HEADLINE, ""))
             seen.add(_key(page[start:end]))
             continue
-        line = page[start:end]
+        line = _unmarked(page[start:end])  # classed without markup; offsets keep it
+        if not line:
+            classed.append((start, end, number, _FURNITURE_LINE, "markup_only"))
+            continue
+        if capitals:
+            line = _sentence_case(line)
         if not furniture:
             cls, _ = _shape(line, _WORD.findall(line))
             classed.append((start, end, number, _CANDIDATE if cls == _CANDIDATE else _PROSE, ""))

@@ -7,6 +7,7 @@ data, outputs written atomically. Fixture texts are short and written for these 
 from __future__ import annotations
 
 import json
+import sys
 import os
 import stat
 import traceback
@@ -478,8 +479,8 @@ def test_13_jobs_are_capped_at_the_cores_with_a_note(tmp_path, monkeypatch):
 
     started = []
     real = scoring.Scorer.score
-    monkeypatch.setattr(scoring.Scorer, "score", lambda self, docs, jobs=1: started.append(jobs) or real(
-        self, docs, chunk=2, jobs=jobs))  # chunks of 2 sentences: a pool from the second chunk on
+    monkeypatch.setattr(scoring.Scorer, "score", lambda self, docs, jobs=1, **kw: started.append(jobs) or real(
+        self, docs, chunk=2, jobs=jobs, **kw))  # chunks of 2 sentences: a pool from the second chunk on
     art = tmp_path / "a.txt"
     art.write_text(ARTICLE * 3, encoding="utf-8")
     result = invoke("score", art, art, art, "--format", "jsonl", "--jobs", "100000")
@@ -605,3 +606,118 @@ def test_14_a_malformed_scoring_json_with_a_matching_sha_is_refused_in_one_line(
     assert result.exit_code == 1, result.output
     (line,) = errors(result)
     assert "scoring.json: cannot be read" in line and "python train.py" in line
+
+
+# --- siblings: standard output that closes early, or cannot encode the text ----------------------------
+
+
+def _script(*args, stdout, env=None, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, str(ROOT / "predict.py"), *map(str, args)], stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=60, cwd=cwd, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("args", [["score", "{art}", "-f", "jsonl", "--jobs", "1"],  # the writer's OSError
+                                  ["explain", "Baku sent aid to Ukraine."],  # rich's broken-pipe exit
+                                  ["segment", "{art}", "-f", "jsonl"]],  # click's EPIPE exit
+                         ids=["score", "explain", "segment"])
+def test_a_reader_that_stops_reading_ends_the_run_silently_with_141(tmp_path, args):
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    r, w = os.pipe()
+    os.close(r)  # what `| head` leaves once it has its lines: every write is EPIPE
+    try:
+        done = _script(*(a.format(art=art) for a in args), stdout=w, cwd=tmp_path)
+    finally:
+        os.close(w)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize("args", [["explain", "Erdoğan said Türkiye and Russia would keep talking 😀."],
+                                  ["score", "-", "-f", "jsonl"]], ids=["explain-table", "score-jsonl"])
+def test_a_strict_ascii_output_escapes_what_it_cannot_encode(tmp_path, args):
+    import subprocess
+
+    text = "Erdoğan said Türkiye and Russia would keep talking 😀.\n"
+    done = subprocess.run([sys.executable, str(ROOT / "predict.py"), *args], input=text.encode(), capture_output=True,
+                          timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONIOENCODING": "ascii:strict"})
+    out = done.stdout.decode("ascii")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    if args[0] == "explain":
+        assert "t\\u00fcrkiye" in out  # a feature the model knows, escaped
+    else:  # still JSON, with the very same text
+        assert json.loads(out.splitlines()[0])["text"] == text.strip()
+
+
+# --- sibling of case 6: score, not only sources, says when documents share an id ---------------------------
+
+
+def test_score_reports_documents_sharing_an_id_or_refuses_them(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": "same", "text": t}) + "\n" for t in (ARTICLE, ARTICLE_2)),
+                      encoding="utf-8")
+    result = invoke("score", corpus, "--level", "article", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x)["doc_id"] for x in result.stdout.splitlines()] == ["same", "same"]  # two articles
+    assert f"warning: {corpus}:2: id 'same' is also the id of {corpus}:1" in result.stderr
+    out = tmp_path / "out.jsonl"
+    refused = invoke("score", corpus, "--level", "article", "-f", "jsonl", "-o", out, "--duplicate-ids", "refuse")
+    assert refused.exit_code == 2 and len(errors(refused)) == 1 and not out.exists()
+
+
+# --- 20. Parquet in flat memory; scoring workers forked before the parent reads ---------------------------
+
+
+def test_20_parquet_is_read_page_by_page_in_small_batches_of_the_needed_columns(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stanceframe import readers
+
+    path = tmp_path / "c.parquet"
+    n = 3000
+    pq.write_table(pa.table({"id": [f"a{i}" for i in range(n)], "text": [ARTICLE] * n, "extra": ["x" * 500] * n}),
+                   path)  # one row group, as pyarrow and pandas write a million rows by default
+    opened, batches = [], []
+    real_init, real_iter = pq.ParquetFile.__init__, pq.ParquetFile.iter_batches
+
+    def init(self, *a, **kw):
+        opened.append(kw)
+        real_init(self, *a, **kw)
+
+    def iter_batches(self, *a, **kw):
+        for b in real_iter(self, *a, **kw):
+            batches.append((b.num_rows, b.schema.names))
+            yield b
+
+    monkeypatch.setattr(pq.ParquetFile, "__init__", init)
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", iter_batches)
+    docs = [d for d in readers.iter_documents([str(path)]) if isinstance(d, readers.Document)]
+    assert len(docs) == n and docs[-1].id == f"a{n - 1}"
+    assert opened[0].get("pre_buffer") is False and 0 < opened[0].get("buffer_size", 0) <= 1 << 20
+    assert max(rows for rows, _ in batches) <= readers.PARQUET_BATCH_ROWS
+    assert {c for _, names in batches for c in names} == {"id", "text"}  # never the columns scoring ignores
+    assert pa.default_memory_pool().backend_name == "system"  # freed Arrow memory goes back
+
+
+def test_20_workers_fork_before_a_large_input_is_read(tmp_path):
+    import multiprocessing
+
+    from stanceframe import readers
+    from stanceframe.project import load_model
+    from stanceframe.scoring import Scorer
+
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "c.parquet").write_bytes(b"PAR1")
+    assert not readers.large_input([str(tmp_path / "a.txt"), "-"])
+    assert readers.large_input([str(tmp_path / "c.parquet")]) and readers.large_input([str(tmp_path)])
+    seen = []
+
+    def docs():
+        seen.append(len(multiprocessing.active_children()))  # workers alive when the first document is read
+        yield readers.Document("a", ARTICLE, "text", "a")
+
+    out = list(Scorer(load_model(None), n_boot=0).score(docs(), jobs=2, workers_first=True))
+    assert seen == [2] and len(out) == 1

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from stanceframe.segment import line_records, page_sentences, segment_lines, split_sentences
+from stanceframe.segment import line_records, page_sentences, segment_lines, segment_page, split_sentences
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("0*.txt"))
 PAGES = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS}
@@ -258,3 +258,34 @@ def test_headline_end_marks_the_given_headline():
     page = "How Does Baku See the War?\n\nAzerbaijan keeps ties with both Moscow and Kyiv.\n"
     assert [s.kind for s in page_sentences(page)] == ["body", "body"]
     assert [s.kind for s in page_sentences(page, headline_end=26)] == ["headline", "body"]
+
+
+# --- siblings of issue 12, cases 7 and 8: markup and escape sequences in a sentence --------------------
+
+
+@pytest.mark.parametrize("page", [
+    "[link=https://example.com/2024/05/17/a]Officials in Baku said the aid to Ukraine would continue.[/link]\n",
+    "\x1b]8;;https://example.com/a\x1b\\Officials in Baku said the aid to Ukraine would continue.\x1b]8;;\x1b\\\n",
+    "\x1b[1mOfficials in Baku said the aid to Ukraine would continue.\x1b[0m\n",
+], ids=["console-link", "osc8-hyperlink", "csi-bold"])
+def test_a_sentence_wrapped_in_a_link_or_escape_sequence_is_kept(page):
+    sents, lines = segment_page(page)
+    assert [ln.kind for ln in lines] == ["body"]
+    assert len(sents) == 1 and "Officials in Baku" in sents[0].text
+    assert sents[0].text == page[sents[0].start:sents[0].end]  # offsets keep the markup
+
+
+def test_a_line_of_markup_alone_is_dropped_by_its_own_rule():
+    _, lines = segment_page("[/link]\nOfficials in Baku said the aid to Ukraine would continue.\n")
+    assert [(ln.kind, ln.rule) for ln in lines] == [("", "markup_only"), ("body", "")]
+
+
+def test_an_article_in_capitals_throughout_keeps_its_sentences():
+    page = ("AZERBAIJAN SENDS AID TO UKRAINE\n\nOFFICIALS IN BAKU SAID THE AID TO UKRAINE WOULD CONTINUE THIS "
+            "YEAR. MOSCOW CALLED THE VISIT ROUTINE.\n")
+    sents, _ = segment_page(page)
+    assert [s.kind for s in sents] == ["headline", "body", "body"]
+    assert sents[2].text == "MOSCOW CALLED THE VISIT ROUTINE."
+    # a capitals menu line on an ordinary page is still furniture
+    _, lines = segment_page("MENU ANALYTICS\nOfficials in Baku said the aid to Ukraine would continue this year.\n")
+    assert lines[0].rule == "no_lowercase"

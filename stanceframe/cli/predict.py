@@ -41,7 +41,7 @@ def score(
     jobs: Jobs = 2, furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False, csv_raw: CsvRaw = False,
     max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
                                                 "standard input (or a pipe named as an input).")] = 100,
-    model: ModelOpt = None, version: Version = None,
+    duplicate_ids: DupIds = "apart", model: ModelOpt = None, version: Version = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles.
 
@@ -52,7 +52,7 @@ def score(
     """
     run(score_cmd.score, inputs=inputs, fmt=fmt, level=level, output=output,
         columns=columns(text_column, id_column, source_column), n_boot=n_boot, jobs=jobs, furniture=furniture,
-        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, model=model)
+        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, duplicate_ids=duplicate_ids, model=model)
 
 
 @app.command()

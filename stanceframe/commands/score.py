@@ -25,7 +25,8 @@ def _progress():
 
 
 def score(inputs, fmt="table", level="sentence", output: Path | None = None, columns=None, n_boot=200, jobs=2,
-          furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, model=None) -> int:
+          furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, duplicate_ids="apart",
+          model=None) -> int:
     """Score every sentence of every input; write records (`fmt` other than table) or print the tables."""
     from ..lifeline import capped_jobs
     from ..output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
@@ -41,6 +42,10 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
     writer = None
     try:
         refuse_inputs_as_output(output, inputs)
+        rows.check_duplicates_option(duplicate_ids)
+        from ..readers import DuplicateIds
+
+        duplicates = DuplicateIds(refuse=duplicate_ids == "refuse", shown=rows.MAX_DUPLICATES_SHOWN)
         if fmt != "table":
             writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
                                   csv_raw=csv_raw)
@@ -57,6 +62,8 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
                                                    furniture=furniture, stdin_limit_mb=max_stdin_mb):
             n_docs += 1
             n_empty += article["n_sentences"] == 0
+            if (said := duplicates.check(doc)):
+                say(f"warning: {said}")
             if writer:
                 for r in sentences if level == "sentence" else [article]:
                     writer.write(r)
@@ -69,6 +76,8 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
                     shown = time.monotonic()
         if progress:
             progress.stop()
+        if duplicates.summary():
+            say(f"warning: {duplicates.summary()}")
         if writer and n_docs == 0:
             writer.abort()  # nothing scored: an existing output file keeps its content
         elif writer:
