@@ -4,7 +4,7 @@
 
 Each case runs predict.py or train.py as a user would and checks the promise: bad input gets one
 line and exit 2, failures one line and exit 1, never a traceback, never lost data, atomic outputs.
-Every call has a timeout, so the whole run stops by itself (about two minutes here, most of it
+Every call has a timeout, so the whole run stops by itself (a few minutes here, 244 s on a loaded machine, most of it
 case 19's 52 MB document). Nothing outside the temp dirs is written.
 """
 

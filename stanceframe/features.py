@@ -127,6 +127,7 @@ _EXACT, _PREFIX, _PHRASE = _lexicon(("a_", ACTORS), ("c_", STANCE_CUES), ("f_", 
 _PREFIX_LENGTHS = sorted({len(p) for p in _PREFIX})
 _URL = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|eu|az|ru|ua|org|net|media)\b", re.I)
 _OUTLETS = re.compile(rf"\b(?:{OUTLET_NAMES})\b", re.I)
+_US = re.compile(r"\bUS\b")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " ", "–": " ", "\xa0": " "})
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _NEGATIONS = frozenset("not no never nor without neither n't".split())
@@ -155,6 +156,8 @@ def concepts(text: str) -> str:
 # caching (training transforms the same sentences once per split) sits behind them.
 @functools.lru_cache(maxsize=16384)
 def _clean(text: str) -> str:
+    if "US" in text:  # the United States in capitals; lower-cased, "us" would be the pronoun
+        text = _US.sub("u.s", text)
     text = text.lower()
     if not text.isascii():
         text = text.translate(_QUOTES)

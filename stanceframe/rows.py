@@ -104,31 +104,26 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
     from .quantify import ShareEstimator
 
     check_duplicates_option(duplicates)
+    from .readers import DuplicateIds
+
     failures: list = []
     rows = []
-    first_at: dict[str, str] = {}
-    n_dup = 0
+    seen = DuplicateIds(refuse=duplicates == "refuse", shown=MAX_DUPLICATES_SHOWN)
     for doc, records, article in scored(inputs, cols, model, 0, failures, say, jobs=jobs, furniture=furniture):
-        key = doc.id
-        if key in first_at:
-            if duplicates == "refuse":
-                raise BadInput(f"{doc.origin}: id {doc.id!r} is also the id of {first_at[key]}; ids must be unique "
-                               "(--duplicate-ids apart keeps such documents as separate articles)")
-            n_dup += 1
-            if n_dup <= MAX_DUPLICATES_SHOWN:
-                say(f"warning: {doc.origin}: id {doc.id!r} is also the id of {first_at[key]}; kept as a separate "
-                    "article (--duplicate-ids refuse to stop instead)")
-            key = f"{doc.id}\x00{doc.origin}"  # an article of its own in the summaries
-        else:
-            first_at[key] = doc.origin
+        before = seen.count
+        said = seen.check(doc)  # raises with --duplicate-ids refuse
+        if said:
+            say(f"warning: {said}")
+        # a document whose id came before is an article of its own in the summaries
+        key = doc.id if seen.count == before else f"{doc.id}\x00{doc.origin}"
         if article["n_sentences"] == 0:
             continue
         for r in records:
             rows.append({"doc_id": key, "source": doc.source, "title": doc.title, "date": doc.date,
                          "text": r["text"], "frame": r["frame"], "uncertain": r["uncertain"],
                          **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
-    if n_dup > MAX_DUPLICATES_SHOWN:
-        say(f"warning: ... and {n_dup - MAX_DUPLICATES_SHOWN} more documents whose id an earlier one has")
+    if seen.summary():
+        say(f"warning: {seen.summary()}")
     for f in failures:
         say(f"warning: {f.origin}: {f.message}")
     if not rows:

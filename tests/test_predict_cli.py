@@ -336,7 +336,10 @@ def test_parquet_output_file(two_articles, tmp_path, scorer, level):
 
 def lean_text(a: dict) -> str:
     """An article's lean as the tables print it."""
-    return "-" if a["lean"] is None else f"{a['lean']:+.2f} [{a['lean_lo']:+.2f}, {a['lean_hi']:+.2f}]"
+    def two(x):  # as a reader expects it: a value that rounds to zero is +0.00, never -0.00
+        return f"{round(x, 2) + 0.0:+.2f}"
+
+    return "-" if a["lean"] is None else f"{two(a['lean'])} [{two(a['lean_lo'])}, {two(a['lean_hi'])}]"
 
 
 def table_rows(out: str) -> list[list[str]]:
