@@ -229,6 +229,8 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
             "params": {"stance": stance_params, "frame": frame_params}, "quantifier": quantifier.method,
             "created_by": "python train.py",
         })
-        artifact.write_atomic(new / "metrics.json", json.dumps(metrics, indent=1, sort_keys=True) + "\n")
-        artifact.write_atomic(new / "MODEL_CARD.md", model_card(metrics, manifest))
+        text = json.dumps(metrics, indent=1, sort_keys=True) + "\n"
+        artifact.write_atomic(new / "metrics.json", text)
+        # the card is written from metrics.json as saved, so it can be remade from that file alone
+        artifact.write_atomic(new / "MODEL_CARD.md", model_card(json.loads(text), manifest))
     return TrainResult(metrics, manifest, out)
