@@ -1,5 +1,9 @@
 """From a page (a web-page text dump, plain text, Markdown or HTML) to article sentences.
 
+The furniture rules and the splitter are in one file on purpose: which line is furniture and where a
+sentence ends are two halves of one decision (a teaser cut-off needs to know a body sentence was
+seen), and the rule table reads top to bottom.
+
 Every sentence keeps its character offsets, so ``text == page[start:end]`` always holds: a label or
 a score can be traced back to the exact place in the file it came from.
 

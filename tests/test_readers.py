@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from stanceframe.readers import Columns, Document, InputFailure, iter_documents, page_metadata
+from stanceframe.pagemeta import page_metadata
+from stanceframe.readers import Columns, Document, InputFailure, iter_documents
 from stanceframe.segment import page_sentences
 
 ARTICLE = (

@@ -426,7 +426,7 @@ def _wait(cond, seconds: float) -> bool:
     "from stanceframe import scoring; import time; ex = scoring._start_pool(None, 2); "
     "[ex.submit(time.sleep, 60) for _ in range(2)]; time.sleep(60)",
     # the training workers
-    "from stanceframe import model; import time; model._run([(time.sleep, (60,)), (time.sleep, (60,))], 2)",
+    "from stanceframe import pool; import time; pool.run_tasks([(time.sleep, (60,)), (time.sleep, (60,))], 2)",
 ], ids=["scoring", "training"])
 def test_12_workers_exit_when_the_parent_is_killed(code):
     import signal

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train  # noqa: E402
 from fixture_corpus import ARTICLES, write_corpus  # noqa: E402
 
-from stanceframe import artifact, model as M  # noqa: E402
+from stanceframe import artifact, model as M, pool  # noqa: E402
 
 runner = CliRunner()
 
@@ -214,19 +214,19 @@ def _fail(_):
 
 
 def test_worker_processes_return_results_in_task_order():
-    assert M._run([(_square, (i,)) for i in range(9)], 2) == [i * i for i in range(9)]
+    assert pool.run_tasks([(_square, (i,)) for i in range(9)], 2) == [i * i for i in range(9)]
 
 
 def test_a_worker_process_that_dies_is_an_error_not_a_hang():
     from stanceframe.errors import StanceframeError
 
     with pytest.raises(StanceframeError, match="worker process died"):
-        M._run([(_square, (1,)), (_exit_abruptly, (2,)), (_square, (3,)), (_square, (4,))], 2)
+        pool.run_tasks([(_square, (1,)), (_exit_abruptly, (2,)), (_square, (3,)), (_square, (4,))], 2)
 
 
 def test_a_failing_task_raises_its_own_error_in_the_parent():
     with pytest.raises(ArithmeticError, match="task failed"):
-        M._run([(_square, (1,)), (_fail, (2,)), (_square, (3,))], 2)
+        pool.run_tasks([(_square, (1,)), (_fail, (2,)), (_square, (3,))], 2)
 
 
 def test_written_corpus_adds_a_held_out_voice_view_and_the_comparison(tmp_path, monkeypatch):
