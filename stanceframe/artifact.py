@@ -36,7 +36,7 @@ MODEL_FILE = "model.joblib"
 SCORING_FILE = "scoring.json"
 MANIFEST = "manifest.json"
 FORMAT = 1
-RETRAIN = "run `python train.py`"
+RETRAIN = "run `python train.py` (in a checkout; installed: `stanceframe train --out DIR` with your labels)"
 
 
 class ModelError(StanceframeError):

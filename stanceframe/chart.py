@@ -35,25 +35,27 @@ _STANCE_STYLE = {
 _CHART_SUFFIXES = {".png": "png", ".svg": "svg"}
 
 
+def _target(path) -> tuple[Path, str]:
+    """The chart's path and format (by its suffix), or a one-line error before anything is drawn."""
+    path = Path(path)
+    fmt = _CHART_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise BadInput(f"chart file must end in {' or '.join(_CHART_SUFFIXES)}; got '{path.suffix or 'no suffix'}'",
+                       where=str(path))
+    if not path.parent.is_dir():
+        raise BadInput("folder does not exist", where=str(path.parent))
+    return path, fmt
+
+
 def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -> Path:
     """Write a two-panel figure: (a) stance shares and lean per group, (b) group x frame heatmap.
 
     `what` says in the title what the shares come from (gold labels, or which model's predictions)."""
-    path = Path(path)
-    fmt = _CHART_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise BadInput(
-            f"chart file must end in {' or '.join(_CHART_SUFFIXES)}; "
-            f"got '{path.suffix or 'no suffix'}'",
-            where=str(path),
-        )
-    if not path.parent.is_dir():
-        raise BadInput("folder does not exist", where=str(path.parent))
+    path, fmt = _target(path)
 
     # Imported here: matplotlib adds half a second to start-up and only this function needs it.
     # The Agg canvas is attached to the figure directly instead of matplotlib.use("Agg"), so no
     # GUI backend is ever loaded and the caller's global matplotlib state is left alone.
-    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -129,9 +131,15 @@ def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -
     ax_heat.set_title(f"(b) Frame shares per {summaries.by} (frames that occur)", loc="left")
     bottom.colorbar(image, ax=ax_heat, format=lambda v, _: f"{v:.0%}", label="share of sentences",
                     shrink=0.9)
+    return _save(fig, path, fmt)
 
-    # Saved beside the target and renamed, so a reader never sees a half-written chart. Not
-    # tempfile.mkstemp: its files are private (0600) and the chart would stay that way.
+
+def _save(fig, path: Path, fmt: str) -> Path:
+    """Saved beside the target and renamed, so a reader never sees a half-written chart. Not
+    tempfile.mkstemp: its files are private (0600) and the chart would stay that way."""
+    from matplotlib import rc_context
+
+    # "none" keeps SVG text as text (searchable, editable) instead of glyph outlines
     if direct_target(path):  # a device or FIFO: written in place, never renamed over
         with open(path, "wb") as fh, rc_context({"svg.fonttype": "none"}):
             fig.savefig(fh, format=fmt, dpi=150)
@@ -140,10 +148,42 @@ def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as fh, rc_context({"svg.fonttype": "none"}):
-            # "none" keeps SVG text as text (searchable, editable) instead of glyph outlines
             fig.savefig(fh, format=fmt, dpi=150)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def write_time_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -> Path:
+    """One line per group: its lean per period with the 95% interval as a band (`summary.over_time`)."""
+    path, fmt = _target(path)
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    groups: dict[str, list] = {}
+    for s in summaries.sources:
+        groups.setdefault(s.group, []).append(s)
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    for name, rows in groups.items():
+        x = [pd.Period(s.period).start_time for s in rows]
+        y = [s.lean["value"] for s in rows]
+        n = sum(s.n_articles for s in rows)
+        line, = ax.plot(x, y, marker="o", label=f"{name} ({n} article{'' if n == 1 else 's'})")
+        ax.fill_between(x, [s.lean["lo"] for s in rows], [s.lean["hi"] for s in rows], color=line.get_color(),
+                        alpha=0.15, linewidth=0)
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.axhline(0, color="#777777", linewidth=0.8, linestyle="--")
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("lean (pro-Ukraine − Russia-accommodating)")
+    ax.set_title(f"Lean by {summaries.by}, 95% intervals" + (f": {what}" if what else ""), fontweight="bold")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    return _save(fig, path, fmt)

@@ -16,10 +16,10 @@ MAX_DUPLICATES_SHOWN = 20
 GOLD_BY = ("source", "outlet", "kind", "author", "published")
 
 
-def columns(text: str = "text", id: str = "id", source: str = "source"):
+def columns(text: str = "text", id: str = "id", source: str = "source", date: str = "date"):
     from .readers import Columns
 
-    return Columns(text=text, id=id, source=source)
+    return Columns(text=text, id=id, source=source, date=date)
 
 
 def documents(inputs, cols, failures: list, say, stdin=None, furniture: bool | None = None,

@@ -61,9 +61,14 @@ class SourceSummary:
     frame_shares: dict[str, float]  # frames with share > 0, largest first
     top_frames: list[str]
     distinctive_terms: list[tuple[str, float, int]]  # (term, z, count), highest z first
+    group: str = ""  # with `over_time`: the source alone, and the period ("2024-05") it is of
+    period: str = ""
 
     def to_record(self) -> dict:
-        return asdict(self)
+        rec = asdict(self)
+        if not self.period:
+            del rec["group"], rec["period"]
+        return rec
 
 
 @dataclass
@@ -286,6 +291,41 @@ def source_summaries(
         )
     sources.sort(key=lambda s: (-s.lean["value"], s.source))
     return Summaries(by=by, n_boot=n_boot, seed=seed, sources=sources, warnings=warnings)
+
+
+PERIODS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+
+
+def over_time(df: pd.DataFrame, over: str, date_column: str = "date", by: str = "source", **options) -> Summaries:
+    """`source_summaries` per group and period (day, week, month or year of `date_column`), sorted by
+    group and then by time. Rows without a readable date are left out and counted in a warning."""
+    if over not in PERIODS:
+        raise BadInput(f"unknown period {over!r}; accepted: {', '.join(PERIODS)}")
+    if date_column not in df.columns:
+        raise BadInput(f"no date column {date_column!r} in the data; name it with --date-column")
+    if by not in df.columns:
+        raise BadInput(f"unknown --by column {by!r}")
+    dates = pd.to_datetime(df[date_column].astype(str).where(df[date_column].astype(str).str.strip() != ""),
+                           errors="coerce", utc=True, format="mixed")
+    missing = dates.isna().to_numpy()
+    if missing.all():
+        raise BadInput(f"no sentence has a readable date in column {date_column!r} (e.g. 2024-05-17)")
+    periods = dates[~missing].dt.tz_localize(None).dt.to_period(PERIODS[over]).astype(str).to_numpy()
+    if over == "week":  # "2024-05-13/2024-05-19": the week by its Monday
+        periods = np.array([p.split("/")[0] for p in periods], dtype=object)
+    kept = df[~missing].copy()
+    groups = kept[by].astype(str).to_numpy()
+    kept["_group_period"] = [f"{g} | {p}" for g, p in zip(groups, periods)]
+    result = source_summaries(kept, by="_group_period", **options)
+    for summary in result.sources:
+        summary.group, _, summary.period = summary.source.rpartition(" | ")
+    result.sources.sort(key=lambda x: (x.group, x.period))
+    result.by = f"{by} and {over}"
+    if missing.any():
+        n_docs = df.loc[missing, "doc_id"].nunique()
+        result.warnings.insert(0, f"{_count(int(missing.sum()), 'sentence')} of {_count(n_docs, 'article')} have no "
+                                  f"readable date in {date_column!r} and are left out of the periods")
+    return result
 
 
 def compare_groups(

@@ -586,3 +586,47 @@ def test_long_source_names_are_shown_whole_and_no_column_is_cropped(tmp_path):
     flat = " ".join(" ".join(c.strip() for c in ln.split("│")[1:2]) for ln in out.splitlines() if ln.startswith("│"))
     for name in long_names:
         assert name in flat  # the name column, read top to bottom, holds each name whole
+
+
+DATED = [  # invented for this test: two outlets, three months, one article without a date
+    {"id": "a1", "source": "A", "date": "2024-03-05", "text": "Baku sent aid to Ukraine. Azerbaijan backs Ukraine's territorial integrity."},
+    {"id": "a2", "source": "A", "date": "2024-01-07", "text": "Baku praised its alliance with Moscow. Azerbaijan did not join the sanctions against Russia."},
+    {"id": "a3", "source": "A", "date": "2024-01-20T08:00:00Z", "text": "Lavrov thanked Baku for its friendly position."},
+    {"id": "b1", "source": "B", "date": "2024-02-09", "text": "The harvest was larger than last year. Baku keeps a balanced policy between Moscow and Kyiv."},
+    {"id": "b2", "source": "B", "date": "", "text": "A new metro station opened in Baku on Monday."},
+]
+
+
+def write_dated(path):
+    path.write_text("".join(json.dumps(r) + "\n" for r in DATED), encoding="utf-8")
+    return path
+
+
+def test_sources_over_month_gives_one_row_per_outlet_and_month_in_time_order(tmp_path):
+    corpus = write_dated(tmp_path / "dated.jsonl")
+    result = ok(invoke("sources", str(corpus), "--over", "month", "-f", "json", "--n-boot", N_BOOT))
+    rows = json.loads(result.stdout)
+    assert [(r["group"], r["period"]) for r in rows] == [("A", "2024-01"), ("A", "2024-03"), ("B", "2024-02")]
+    assert [r["n_articles"] for r in rows] == [2, 1, 1]  # a3's timestamp falls in January
+    assert all(r["basis"].startswith("model predictions") for r in rows)
+    assert "1 sentence of 1 article have no readable date in 'date'" in result.stderr
+
+
+def test_sources_over_draws_a_line_chart_and_refuses_an_unknown_period(tmp_path):
+    corpus = write_dated(tmp_path / "dated.jsonl")
+    chart = tmp_path / "lean.png"
+    ok(invoke("sources", str(corpus), "--over", "year", "--chart", str(chart), "--n-boot", N_BOOT))
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = failed(invoke("sources", str(corpus), "--over", "fortnight", "--n-boot", N_BOOT))
+    assert "unknown period 'fortnight'; accepted: day, week, month, year" in bad.stderr
+
+
+def test_sources_over_reads_dates_from_another_column(tmp_path):
+    rows = [{**r, "published_at": r["date"]} for r in DATED]
+    for r in rows:
+        del r["date"]
+    corpus = tmp_path / "dated.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = ok(invoke("sources", str(corpus), "--over", "month", "--date-column", "published_at", "-f", "json",
+                       "--n-boot", N_BOOT))
+    assert [r["period"] for r in json.loads(result.stdout)] == ["2024-01", "2024-03", "2024-02"]

@@ -114,6 +114,10 @@ def sources(
     chart: Annotated[Optional[Path], typer.Option("--chart", help="Also draw the charts to this .png or .svg.")] = None,
     n_boot: NBoot = 1000, text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart", csv_raw: CsvRaw = False, jobs: Jobs = 2,
+    over: Annotated[Optional[str], typer.Option("--over", help="Per period as well: day, week, month or year of "
+                                                "each article's date; rows sorted by group, then time.")] = None,
+    date_column: Annotated[str, typer.Option("--date-column", help="Corpus column (CSV/JSONL/Parquet) with each "
+                                             "article's date; HTML pages take theirs from the page.")] = "date",
     model: ModelOpt = None, version: Version = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart.
@@ -122,10 +126,11 @@ def sources(
     Examples:
       stanceframe sources                      # the seed outlets' gold labels (in a checkout)
       stanceframe sources corpus/ --chart outlets.png
+      stanceframe sources corpus.jsonl --over month --chart lean_by_month.png
     """
     run(summaries.sources, corpus=corpus, by=by, fmt=fmt, output=output, chart=chart, n_boot=n_boot,
-        columns=columns(text_column, id_column, source_column), furniture=furniture, duplicate_ids=duplicate_ids,
-        csv_raw=csv_raw, jobs=jobs, model=model)
+        columns=columns(text_column, id_column, source_column, date_column), furniture=furniture,
+        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model)
 
 
 @app.command()

@@ -51,7 +51,7 @@ def explain(text: str, fmt="table", top=8, output: Path | None = None, model=Non
 
 def sources(corpus=None, by="source", fmt="table", output: Path | None = None, chart: Path | None = None,
             n_boot=1000, columns=None, furniture=None, duplicate_ids="apart", csv_raw=False, jobs=2,
-            model=None) -> int:
+            over=None, model=None) -> int:
     """Per-source shares, lean, frames and words of a corpus (model predictions) or of the gold labels."""
     from .. import summary as S
     from ..output import csv_safe, refuse_inputs_as_output, write_failure
@@ -71,7 +71,11 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
         else:
             df, estimator = rows.gold_rows(by)
             basis = "gold labels (hand-labelled seed sentences)"
-        result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
+        if over:  # corpus rows carry each article's date; the seeds' is their sources.csv `published`
+            result = S.over_time(df, over, "date" if corpus else "published", by=by, n_boot=n_boot,
+                                 estimator=estimator)
+        else:
+            result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
         single = [w for w in result.warnings if "one article only" in w]
         if len(single) > 1:  # the seeds are one article each: say it once
             say(f"warning: {len(single)} sources have one article only, so their intervals resample sentences "
@@ -80,9 +84,9 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             if len(single) <= 1 or w not in single:
                 say(f"warning: {w}")
         if chart:
-            from ..chart import write_chart
+            from ..chart import write_chart, write_time_chart
 
-            write_chart(result, chart, what=basis.split(" (")[0])
+            (write_time_chart if over else write_chart)(result, chart, what=basis.split(" (")[0])
             say(f"wrote chart to {chart}")
         if fmt == "json":
             emit(json.dumps([{**r, "basis": basis} for r in result.to_records()], indent=2, ensure_ascii=False)
@@ -100,7 +104,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             else:
                 _table_text(draw, output)
             say(f"({'model predictions' if corpus else 'gold labels'}; shares and lean with 95% bootstrap "
-                "intervals; sorted by lean)")
+                f"intervals; sorted by {'group, then time' if over else 'lean'})")
     except StanceframeError:
         raise
     except OSError as exc:  # disk full or read-only place for --output or --chart
