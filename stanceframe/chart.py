@@ -12,19 +12,8 @@ import numpy as np
 from .errors import BadInput
 from .labels import FRAMES, STANCES
 from .output import direct_target, rename_target, signed
+from .render import STANCE_NAMES, frame_name
 from .summary import Summaries
-
-_STANCE_NAMES = {
-    "pro_ukraine": "pro-Ukraine",
-    "russia_accommodating": "Russia-accommodating",
-    "balancing": "balancing",
-    "none": "none",
-}
-
-
-def _frame_name(frame: str) -> str:
-    return frame.replace("_", " ")
-
 
 _STANCE_STYLE = {
     "pro_ukraine": ("#1b3a6b", "", "white"),
@@ -82,7 +71,7 @@ def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -
         colour, hatch, text_colour = _STANCE_STYLE[stance]
         width = np.array([s.stance_shares[stance]["share"] for s in sources])
         ax_bar.barh(y, width, left=left, height=0.7, color=colour, hatch=hatch,
-                    edgecolor="#333333", linewidth=0.6, label=_STANCE_NAMES[stance])
+                    edgecolor="#333333", linewidth=0.6, label=STANCE_NAMES[stance])
         for yi, (x0, w) in enumerate(zip(left, width)):
             if w >= 0.07:  # narrower segments have no room for a label
                 # on hatched segments the label gets a plain patch, or the hatch lines cross it
@@ -124,7 +113,7 @@ def write_chart(summaries: Summaries, path: str | os.PathLike, what: str = "") -
         dark = v > 0.55 * image.norm.vmax
         ax_heat.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=9,
                      color="white" if dark else "black")
-    ax_heat.set_xticks(range(len(present)), [_frame_name(f) for f in present],
+    ax_heat.set_xticks(range(len(present)), [frame_name(f) for f in present],
                        rotation=30, ha="right")
     ax_heat.set_yticks(y, labels)
     ax_heat.set_xlabel("frame")

@@ -306,7 +306,7 @@ def test_tables(console, result: dict) -> None:
 
 # --- the per-source table (wide terminals) ----------------------------------------------------
 
-_STANCE_NAMES = {
+STANCE_NAMES = {  # stances as tables and charts name them
     "pro_ukraine": "pro-Ukraine",
     "russia_accommodating": "Russia-accommodating",
     "balancing": "balancing",
@@ -314,7 +314,7 @@ _STANCE_NAMES = {
 }
 
 
-def _frame_name(frame: str) -> str:
+def frame_name(frame: str) -> str:
     return frame.replace("_", " ")
 
 
@@ -344,7 +344,7 @@ def format_table(summaries: Summaries) -> Table:
     if show_uncertain:
         table.add_column("of which uncertain", justify="right")
     for stance in STANCES:
-        table.add_column(_STANCE_NAMES[stance], justify="right")
+        table.add_column(STANCE_NAMES[stance], justify="right")
     table.add_column("lean", justify="right")
     table.add_column("top frames")
     table.add_column("distinctive terms")
@@ -354,7 +354,7 @@ def format_table(summaries: Summaries) -> Table:
             row.append(str(s.n_uncertain))
         row += [_pct(s.stance_shares[st]) for st in STANCES]
         row.append(_signed(s.lean))
-        row.append(", ".join(f"{_frame_name(f)} {s.frame_shares[f]:.0%}" for f in s.top_frames))
+        row.append(", ".join(f"{frame_name(f)} {s.frame_shares[f]:.0%}" for f in s.top_frames))
         row.append(", ".join(t for t, _, _ in s.distinctive_terms[:5]))
         table.add_row(*row)
     return table
