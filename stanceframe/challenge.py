@@ -59,7 +59,7 @@ def run(predict: Callable[[list[str]], list[str]], path: Path = CASES) -> dict:
                          for c, p in zip(cases, predicted) if p != c["expected_stance"]]}
 
 
-def majority(predict=None, path: Path = CASES) -> dict:
+def majority(path: Path = CASES) -> dict:
     """The same pass rates for an answer that is always the commonest expected stance: the baseline
     a capability's rate must be read against (one stance everywhere passes a one-stance capability)."""
     from collections import Counter

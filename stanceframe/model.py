@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from .pool import run_tasks
 from .features import clean, concepts
 from .labels import STANCES
-from .quantify import QUANTIFIER, QUANTIFIERS, Quantifier, fit_calibration, lean, misclassification
+from .quantify import QUANTIFIER, QUANTIFIERS, Quantifier, fit_calibration, lean, lean_vector, misclassification
 
 SEED = 0
 N_BOOT = 1000
@@ -126,23 +126,14 @@ def fit_quantifier(gs: GridSearchCV, X, y, groups, memory=None) -> Quantifier:
             continue
         q_g = _measured("cc", classes, P_oof[~inside], y_idx[~inside])
         W, truth = _mixtures(y_idx[inside], k, np.random.default_rng([SEED, gi]))
-        gold = truth @ _lean_vector(classes)
+        gold = truth @ lean_vector(classes)
         for m in QUANTIFIERS:
-            errors[m].extend(np.abs(q_g.using(m).batch(W, P_oof[inside]) @ _lean_vector(classes) - gold))
+            errors[m].extend(np.abs(q_g.using(m).batch(W, P_oof[inside]) @ lean_vector(classes) - gold))
     inner = {m: float(np.mean(e)) for m, e in errors.items() if e}
     method = min(inner, key=lambda m: (inner[m], QUANTIFIERS.index(m))) if inner else QUANTIFIER
     q = _measured(method, classes, P_oof, y_idx)
     q.inner_lean_error = inner
     return q
-
-
-def _lean_vector(classes) -> np.ndarray:
-    classes = list(classes)
-    v = np.zeros(len(classes))
-    for c, sign in (("pro_ukraine", 1.0), ("russia_accommodating", -1.0)):
-        if c in classes:
-            v[classes.index(c)] = sign
-    return v
 
 
 def _mixtures(y_idx: np.ndarray, k: int, rng) -> tuple[np.ndarray, np.ndarray]:

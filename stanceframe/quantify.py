@@ -95,9 +95,15 @@ def _adjust(observed: np.ndarray, M: np.ndarray) -> np.ndarray:
     return np.where(total > 0, true / np.where(total > 0, total, 1), observed)
 
 
-def lean(shares: np.ndarray, classes) -> float:
+def lean_vector(classes) -> np.ndarray:
+    """lean = shares @ lean_vector(classes): share(pro_ukraine) - share(russia_accommodating); a class
+    the classes lack counts 0."""
     classes = list(classes)
-    return float(shares[classes.index("pro_ukraine")] - shares[classes.index("russia_accommodating")])
+    return np.array([{"pro_ukraine": 1.0, "russia_accommodating": -1.0}.get(c, 0.0) for c in classes])
+
+
+def lean(shares: np.ndarray, classes) -> float:
+    return float(np.asarray(shares) @ lean_vector(classes))
 
 
 class Quantifier:

@@ -197,13 +197,12 @@ class Scorer:
         """The article's profile: counts, stance shares and lean with bootstrap 95% intervals, top frames.
 
         `n_dropped_lines`: lines the segmenter dropped as page furniture (predict.py segment lists them)."""
-        counted = scored  # every sentence; uncertain ones are flagged and counted (n_uncertain)
         rec = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date, "author": doc.author,
-               "url": doc.url, "n_sentences": len(scored), "n_stance_bearing": sum(s.stance != "none" for s in counted),
+               "url": doc.url, "n_sentences": len(scored), "n_stance_bearing": sum(s.stance != "none" for s in scored),
                "n_uncertain": sum(bool(s.uncertain) for s in scored), "n_dropped_lines": n_dropped_lines,
                "quantifier": self.model.quantifier.method}
-        if counted and self.n_boot:  # n_boot 0: profiles nobody will read (only sentence rows are written)
-            point, reps = self.bootstrap(np.array([s.p_stance for s in counted]))
+        if scored and self.n_boot:  # n_boot 0: profiles nobody will read (only sentence rows are written)
+            point, reps = self.bootstrap(np.array([s.p_stance for s in scored]))
             lean = point[0] - point[1]
             for j, st in enumerate(STANCES):
                 rec[f"share_{st}"] = _round4(point[j])
@@ -214,8 +213,8 @@ class Scorer:
                 rec[f"share_{st}_hi"] = _round4(max(hi[j], point[j]))
             llo, lhi = np.percentile(reps[:, 0] - reps[:, 1], [2.5, 97.5])
             rec.update(lean_lo=_round4(min(llo, lean)), lean_hi=_round4(max(lhi, lean)))
-            frames = Counter(s.frame for s in counted)
-            rec["top_frames"] = ", ".join(f"{f} {n / len(counted):.0%}" for f, n in frames.most_common(3))
+            frames = Counter(s.frame for s in scored)
+            rec["top_frames"] = ", ".join(f"{f} {n / len(scored):.0%}" for f, n in frames.most_common(3))
         else:
             for st in STANCES:
                 rec[f"share_{st}"] = rec[f"share_{st}_lo"] = rec[f"share_{st}_hi"] = None

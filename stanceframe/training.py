@@ -94,9 +94,8 @@ def check_trainable(df) -> None:
         if len(classes) < 2:
             raise BadInput(f"{target}: training needs at least two classes; the labels have only "
                            f"{', '.join(classes) or 'none'}")
-        for g, n in df[df.groupby(target)["group"].transform("nunique") == 1].groupby("group").size().items():
-            left = df[target][df["group"] != g].nunique()
-            if left < 2:
+        for g in sorted(df["group"].unique()):
+            if df[target][df["group"] != g].nunique() < 2:
                 raise BadInput(f"{target}: without {g!r} the labels have only one class, so the fold that holds "
                                f"{g!r} out cannot be trained; label more classes in the other sources")
 
@@ -116,7 +115,7 @@ def _challenge(stance, frame) -> dict | None:
         return [linear.classes["stance"][int(i)] for i in P.argmax(1)]
 
     suite = challenge.run(predict)
-    majority = challenge.majority(predict=None)
+    majority = challenge.majority()
     for cap, r in suite["capabilities"].items():
         r["majority_rate"] = majority["capabilities"][cap]["rate"]
     suite["majority_rate"], suite["majority_answer"] = majority["rate"], majority["answer"]

@@ -66,11 +66,13 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             loaded = load(model)
             df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), loaded, say,
                                              furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
-            basis = (f"model predictions ({loaded.model_dir.name}/, scoring.json "
+            what = "model predictions"
+            basis = (f"{what} ({loaded.model_dir.name}/, scoring.json "
                      f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
         else:
             df, estimator = rows.gold_rows(by)
-            basis = "gold labels (hand-labelled seed sentences)"
+            what = "gold labels"
+            basis = f"{what} (hand-labelled seed sentences)"
         if over:  # corpus rows carry each article's date; the seeds' is their sources.csv `published`
             result = S.over_time(df, over, "date" if corpus else "published", by=by, n_boot=n_boot,
                                  estimator=estimator)
@@ -86,7 +88,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
         if chart:
             from ..chart import write_chart, write_time_chart
 
-            (write_time_chart if over else write_chart)(result, chart, what=basis.split(" (")[0])
+            (write_time_chart if over else write_chart)(result, chart, what=what)
             say(f"wrote chart to {chart}")
         if fmt == "json":
             emit(json.dumps([{**r, "basis": basis} for r in result.to_records()], indent=2, ensure_ascii=False)
