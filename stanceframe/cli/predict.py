@@ -1,4 +1,4 @@
-"""The scoring commands: score, segment, explain, test, sources, compare (`python predict.py ...`, and the
+"""The scoring commands: score, segment, explain, test, sources, compare, suggest, label (`python predict.py ...`, and the
 same commands in the installed `stanceframe`). Each body is one call of stanceframe.commands."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..commands import annotate
 from ..commands import score as score_cmd
 from ..commands import summaries
 from ..rows import columns
@@ -152,3 +153,52 @@ def compare(
     run(summaries.compare, a=a, b=b, fmt=fmt, output=output, n_boot=n_boot,
         columns=columns(text_column, id_column, source_column), furniture=furniture, duplicate_ids=duplicate_ids,
         jobs=jobs, model=model)
+
+
+Strategy = Annotated[str, typer.Option("--strategy", help="random (a uniform sample), uncertain (the model's least "
+                                       "certain first) or mixed (random and uncertain in turn).")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the random sample (the same seed, the same sample).")]
+
+
+@app.command()
+def suggest(
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Tasks file: .csv (corpus labels), .jsonl (Prodigy), "
+                                         ".json (Label Studio, with its config as .xml), .doccano.jsonl.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many sentences.")] = 50,
+    strategy: Strategy = "random", seed: Seed = 0, text_column: TextCol = "text", id_column: IdCol = "id",
+    source_column: SourceCol = "source", furniture: FurnitureOpt = None, jobs: Jobs = 2, model: ModelOpt = None,
+    version: Version = None,
+):
+    """Pick sentences of a corpus to label and write them for a labelling tool, with the model's suggestion.
+
+    \b
+    Examples:
+      stanceframe suggest pages/ --n 100 --output to_label.csv
+      stanceframe suggest corpus.jsonl --n 200 --strategy mixed --seed 7 --output tasks.json
+    """
+    run(annotate.suggest, inputs=inputs, output=output, n=n, strategy=strategy, seed=seed,
+        columns=columns(text_column, id_column, source_column), furniture=furniture, jobs=jobs, model=model)
+
+
+@app.command()
+def label(
+    inputs: Annotated[list[str], typer.Argument(help="A corpus (as for score), or a CSV written by suggest.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The corpus labels CSV to write (a rerun resumes "
+                                         "it).")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many corpus sentences to queue.")] = 200,
+    strategy: Strategy = "random", seed: Seed = 0,
+    corpus: Annotated[Optional[list[str]], typer.Option("--corpus", help="With a suggest CSV: the corpus, to show "
+                                                        "each sentence's neighbours.")] = None,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    furniture: FurnitureOpt = None, jobs: Jobs = 2, model: ModelOpt = None, version: Version = None,
+):
+    """Label sentences in the terminal: Enter accepts the suggestion, 1-4 stance, f frame, s skip, u undo, n note, q quit.
+
+    \b
+    Every answer is saved at once; a rerun resumes. Examples:
+      stanceframe label pages/ --output mine.csv
+      stanceframe label to_label.csv --corpus pages/ --output mine.csv
+    """
+    run(annotate.label, inputs=inputs, output=output, n=n, strategy=strategy, seed=seed, corpus=corpus,
+        columns=columns(text_column, id_column, source_column), furniture=furniture, jobs=jobs, model=model)
