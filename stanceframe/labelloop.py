@@ -57,14 +57,17 @@ class Session:
         """Label until the queue is done, `q`, end of input or Ctrl-C; return how it ended."""
         self.write(f"{len(self.answers)} answers in {self.target}; {len(self.pending)} sentences to label\n")
         try:
-            while self.pending:
+            while True:
+                if not self.pending:  # the last answer can still be taken back
+                    if self.read("all done: u undoes the last answer, Enter ends > ").strip() == "u" and self.undo():
+                        continue
+                    return self.end("done")
                 if self.step(self.pending[0]) == "quit":
                     return self.end("quit")
         except EOFError:
             return self.end("quit")
         except KeyboardInterrupt:
             return self.end("interrupted")
-        return self.end("done")
 
     def end(self, how: str) -> str:
         said = {"quit": "stopped", "interrupted": "interrupted", "done": "the queue is done"}[how]

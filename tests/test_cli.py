@@ -19,7 +19,7 @@ from stanceframe.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "article.md"
-COMMANDS = ("score", "explain", "test", "sources", "compare", "segment", "train")
+COMMANDS = ("score", "explain", "test", "sources", "compare", "segment", "train", "suggest", "label")
 runner = CliRunner()
 
 

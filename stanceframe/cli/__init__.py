@@ -26,6 +26,8 @@ def group(version: Version = None):
 
 for _name in ("score", "explain", "test", "sources", "compare", "segment"):
     app.command(_name)(getattr(predict, _name))
+for _name in ("suggest", "label"):  # labelling a corpus of one's own
+    app.command(_name)(getattr(predict, _name))
 app.command("train")(train.main)
 
 

@@ -11,8 +11,9 @@ from ..errors import BadInput
 from . import finish, load, say
 
 
-def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2):
-    """(the picked candidates, failures, documents read): the batch `strategy` picks from the corpus."""
+def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2, warn_short=True):
+    """(the picked candidates, failures, documents read): the batch `strategy` picks from the corpus;
+    `warn_short`: say so when the corpus gives fewer than `n`."""
     from ..readers import DuplicateIds
 
     pools = sampling.Pools(n, strategy, seed)
@@ -32,7 +33,7 @@ def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2)
         raise BadInput(f"no sentences to label in {', '.join(inputs)}")
     picks = pools.picks()
     sampling.add_frames(picks, model)
-    if len(picks) < n:
+    if warn_short and len(picks) < n:
         why = ("the corpus has only " if len(picks) == pools.seen else
                "near-duplicates left only ") + f"{len(picks)} sentences to pick"
         say(f"warning: asked for {n}; {why}")
@@ -101,7 +102,7 @@ def label(inputs, output: Path, n=200, strategy="random", seed=0, corpus=None, c
         stances, frames = tasks.STANCES, tasks.FRAMES
     else:
         m = load(model)
-        queue, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs)
+        queue, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs, warn_short=False)
         classes = tasks.model_classes(m)
         stances, frames = classes["stance"], classes["frame"]
     answers = tasks.read_labels_csv(output) if output.exists() else []
