@@ -74,8 +74,10 @@ def candidate(row: dict) -> Candidate:
 
 
 def labels_csv(rows: list[dict]) -> str:
+    """The CSV text of labels rows; columns of the user's own (beyond LABELS_CSV) are kept, after ours."""
+    extra = list(dict.fromkeys(k for r in rows for k in r if k not in LABELS_CSV))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LABELS_CSV, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=LABELS_CSV + extra, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -86,12 +88,15 @@ def read_labels_csv(path: Path) -> list[dict]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            missing = [c for c in ("doc_id", "start", "end", "text", "stance", "frame") if c not in (reader.fieldnames or [])]
+            header = reader.fieldnames or []
+            missing = [c for c in ("doc_id", "start", "end", "text", "stance", "frame") if c not in header]
             if missing:
                 raise BadInput(f"{path}:1: not a corpus labels CSV (missing {', '.join(missing)}); expected the "
                                f"columns {', '.join(LABEL_FIELDS)} (as `predict.py suggest` writes them)")
             rows = []
             for row in reader:
+                if None in row:
+                    raise BadInput(f"{path}:{reader.line_num}: the row has more fields than the header")
                 try:
                     int(row["start"]), int(row["end"])
                 except (TypeError, ValueError):
@@ -103,6 +108,11 @@ def read_labels_csv(path: Path) -> list[dict]:
         raise BadInput(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
     except csv.Error as exc:
         raise BadInput(f"{path}: broken CSV ({exc})") from None
+
+
+def answered(rows: list[dict]) -> int:
+    """How many rows carry a stance or a frame."""
+    return sum(bool((r.get("stance") or "").strip() or (r.get("frame") or "").strip()) for r in rows)
 
 
 def is_labels_csv(path: str) -> bool:

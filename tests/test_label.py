@@ -24,7 +24,8 @@ ARTICLE = ("Baku sent generators to hospitals in Kharkiv this winter. Officials 
 def cand(i: int, p=(0.1, 0.6, 0.2, 0.1), frames=None) -> Candidate:
     return Candidate(doc_id="doc", source="Outlet", start=i * 10, end=i * 10 + 9, text=f"Sentence {i}.",
                      title="T", date="2025-01-01", before="Before.", after="After.", sample="random",
-                     p_stance=dict(zip(STANCES, p)), p_frame=frames or {"political": 0.5, "economic": 0.3, "other": 0.2},
+                     p_stance=dict(zip(STANCES, p)),
+                     p_frame=frames or {"political": 0.5, "economic": 0.3, "other": 0.2},
                      suggested_stance=STANCES[p.index(max(p))], suggested_frame="political")
 
 
@@ -202,3 +203,25 @@ def test_in_a_real_terminal(pages, tmp_path):
     child.close()
     rows = read_csv(out)
     assert len(rows) == 2 and all(r["stance"] for r in rows)
+
+
+def test_answers_are_never_overwritten(pages, tmp_path):
+    from stanceframe.errors import BadInput
+
+    queue, out = tmp_path / "to_label.csv", tmp_path / "mine.csv"
+    assert annotate.suggest([str(pages)], queue, n=2) == 0
+    with pytest.raises(BadInput, match="2 of its rows have neither a stance nor a frame"):
+        annotate.label([str(pages)], queue, read=Terminal().read, write=Terminal().write)
+    term = Terminal("")
+    assert annotate.label([str(queue)], out, read=term.read, write=term.write) == 0
+    with pytest.raises(BadInput, match="holds 1 answers, which suggest would overwrite"):
+        annotate.suggest([str(pages)], out, n=2)
+    # a column of the user's own survives the rewrite after each answer
+    rows = read_csv(out)
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=[*rows[0], "checked_by"])
+        w.writeheader()
+        w.writerow({**rows[0], "checked_by": "AB"})
+    term = Terminal("")
+    assert annotate.label([str(queue)], out, read=term.read, write=term.write) == 0
+    assert [r["checked_by"] for r in read_csv(out)] == ["AB", ""]

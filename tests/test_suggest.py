@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -133,7 +132,8 @@ def test_label_studio_tasks_predictions_and_config(corpus, tmp_path):
         stance, frame = pred["result"]
         assert (stance["from_name"], frame["from_name"]) == ("stance", "frame")
         assert stance["value"]["choices"][0] == scored[(data["doc_id"], data["start"], data["end"])]["stance"]
-        assert pred["score"] == scored[(data["doc_id"], data["start"], data["end"])][f"p_{stance['value']['choices'][0]}"]
+        s = scored[(data["doc_id"], data["start"], data["end"])]
+        assert pred["score"] == s[f"p_{stance['value']['choices'][0]}"]
         assert "annotations" not in t  # a prediction is not an annotation
         # Label Studio's export: the same data, an annotation with the same result shape
         t["annotations"] = [{"result": [dict(stance, value={"choices": ["none"]}),

@@ -1,5 +1,6 @@
-"""The scoring commands: score, segment, explain, test, sources, compare, suggest, label (`python predict.py ...`, and the
-same commands in the installed `stanceframe`). Each body is one call of stanceframe.commands."""
+"""The scoring commands: score, segment, explain, test, sources, compare, and suggest and label for
+labelling a corpus (`python predict.py ...`, and the same commands in the installed `stanceframe`).
+Each body is one call of stanceframe.commands."""
 
 from __future__ import annotations
 
@@ -193,7 +194,7 @@ def label(
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     furniture: FurnitureOpt = None, jobs: Jobs = 2, model: ModelOpt = None, version: Version = None,
 ):
-    """Label sentences in the terminal: Enter accepts the suggestion, 1-4 stance, f frame, s skip, u undo, n note, q quit.
+    """Label sentences in the terminal: Enter accepts, 1-4 stance, f frame, s skip, u undo, n note, q quit.
 
     \b
     Every answer is saved at once; a rerun resumes. Examples:

@@ -69,11 +69,18 @@ def suggest(inputs, output: Path, n=50, strategy="random", seed=0, columns=None,
     from ..output import refuse_inputs_as_output
 
     refuse_inputs_as_output(output, inputs)
-    tasks.kind(output)  # an unknown format fails before any scoring
-    if tasks.kind(output) == "label studio":
+    kind = tasks.kind(output)  # an unknown format fails before any scoring
+    if kind == "label studio":
         refuse_inputs_as_output(tasks.config_path(output), inputs)
+    if kind == "csv" and output.is_file() and tasks.is_labels_csv(str(output)):
+        if (n_answers := tasks.answered(tasks.read_labels_csv(output))):
+            raise BadInput(f"{output}: holds {n_answers} answers, which suggest would overwrite; name another file")
     m = load(model)
-    picks, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs)
+    try:
+        picks, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs)
+    except KeyboardInterrupt:
+        say("interrupted; nothing was written")
+        return 130
     written = tasks.write(picks, output, m)
     counts = {s: sum(c.sample == s for c in picks) for s in ("random", "uncertain")}
     say(f"wrote {len(picks)} sentences ({counts['random']} random, {counts['uncertain']} uncertain) to "
@@ -94,6 +101,10 @@ def label(inputs, output: Path, n=200, strategy="random", seed=0, corpus=None, c
     if tasks.kind(output) != "csv":
         raise BadInput(f"{output}: label writes a corpus labels CSV; name a .csv file")
     refuse_inputs_as_output(output, list(inputs) + list(corpus or []))
+    answers = tasks.read_labels_csv(output) if output.exists() else []
+    if (n_open := len(answers) - tasks.answered(answers)):
+        raise BadInput(f"{output}: {n_open} of its rows have neither a stance nor a frame (a suggest file?); "
+                       f"label it as the queue instead: label {output} --output another.csv")
     failures, n_docs = [], 0
     if len(inputs) == 1 and tasks.is_labels_csv(inputs[0]):
         queue = [tasks.candidate(r) for r in tasks.read_labels_csv(Path(inputs[0]))]
@@ -102,10 +113,13 @@ def label(inputs, output: Path, n=200, strategy="random", seed=0, corpus=None, c
         stances, frames = tasks.STANCES, tasks.FRAMES
     else:
         m = load(model)
-        queue, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs, warn_short=False)
+        try:
+            queue, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs, warn_short=False)
+        except KeyboardInterrupt:
+            say("interrupted before the first sentence; nothing was written")
+            return 130
         classes = tasks.model_classes(m)
         stances, frames = classes["stance"], classes["frame"]
-    answers = tasks.read_labels_csv(output) if output.exists() else []
     output_folder(output)
 
     def save(rows_):
