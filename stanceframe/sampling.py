@@ -16,8 +16,8 @@ spacing ignored), or a cosine of at least NEAR_DUPLICATE between their sets of w
 bigrams. Random picks are never filtered: dropping one would make the random part no longer a
 uniform sample of the corpus.
 
-One pass, memory bounded by the pools (n random keys, UNCERTAIN_POOL x n least certain), not by the
-corpus.
+One pass, memory bounded by the pools (n random keys, UNCERTAIN_POOL x n least certain, one per
+normalised text), not by the corpus.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ class Pools:
         self._random: list = []  # max-heap by key (negated): the n_random smallest keys
         self._uncertain: list = []  # max-heap of the least certain, by (margin, -entropy)
         self._size = self.n_uncertain * UNCERTAIN_POOL + self.n_random  # random picks are taken out of it
+        self._texts: set[str] = set()  # the normalised texts in the uncertain pool
         self.seen = 0
 
     def add(self, c: Candidate) -> None:
@@ -120,7 +121,16 @@ class Pools:
         if self.n_random:
             _keep(self._random, (-c.key, c.where), c, self.n_random)
         if self.n_uncertain:
-            _keep(self._uncertain, (-c.margin, c.entropy, -c.key, c.where), c, self._size)
+            # one candidate per normalised text: a sentence repeated across a corpus (boilerplate,
+            # syndicated copy) would otherwise fill the pool with copies the guard then skips
+            text = normalised(c.text)
+            if text in self._texts:
+                return
+            out = _keep(self._uncertain, (-c.margin, c.entropy, -c.key, c.where), c, self._size)
+            if out is not c:
+                self._texts.add(text)
+            if out is not None and out is not c:
+                self._texts.discard(normalised(out.text))
 
     def picks(self) -> list[Candidate]:
         """The batch, in labelling order; each candidate's `sample` says how it was picked."""
@@ -150,13 +160,16 @@ class Pools:
         return out
 
 
-def _keep(heap: list, rank: tuple, c: Candidate, size: int) -> None:
-    """Keep the `size` candidates of smallest rank (ranks are negated: heapq pops the smallest)."""
+def _keep(heap: list, rank: tuple, c: Candidate, size: int) -> Candidate | None:
+    """Keep the `size` candidates of smallest rank (ranks are negated: heapq pops the smallest);
+    return the one left out (`c` itself, or the one it pushed out), None when all are kept."""
     item = (rank, c)
     if len(heap) < size:
         heapq.heappush(heap, item)
-    elif rank > heap[0][0]:
-        heapq.heapreplace(heap, item)
+        return None
+    if rank > heap[0][0]:
+        return heapq.heapreplace(heap, item)[1]
+    return c
 
 
 def candidates(doc, records: list[dict]):

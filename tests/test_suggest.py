@@ -247,3 +247,12 @@ def test_near_duplicate_by_hand():
     nine = "one two three four five six seven eight nine"
     assert near_duplicate(nine + " end", nine + " other")
     assert near_duplicate("Baku, 2024!", "baku 1999")  # the same normalised text
+
+
+def test_a_sentence_repeated_across_the_corpus_does_not_crowd_the_uncertain_pool():
+    # 2 uncertain picks keep a pool of 10; 30 copies of one doubtful sentence would fill it alone
+    copies = [cand(i, text=f"Both capitals were told the same thing, copy {i}.", p=(0.3, 0.3, 0.2, 0.2))
+              for i in range(30)]
+    others = [cand(100 + i, p=(0.35, 0.25, 0.2, 0.2)) for i in range(3)]
+    got = picks("uncertain", copies + others, 2)
+    assert [c.text.startswith("Both capitals") for c in got] == [True, False]
