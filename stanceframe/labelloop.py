@@ -2,7 +2,9 @@
 neighbours and the model's suggestion, one answer per key, every answer saved at once.
 
 Input is read a line at a time (a key, then Enter): it works the same in every terminal, over ssh,
-in tmux and from a pipe, and Enter alone is "accept". The terminal is injected (`read(prompt)`
+in tmux and from a pipe, and Enter alone is "accept". Raw single keys were not chosen: there a
+habitual "2, Enter" would answer this sentence with 2 and accept the next one's suggestion unseen.
+The terminal is injected (`read(prompt)`
 returns a line, `write(text)` shows text), so the loop runs in tests without one.
 
 Keys: Enter accepts the suggestion as shown (stance and frame); 1-4 answer with that stance (in the
@@ -91,7 +93,8 @@ class Session:
                 return self.answer(c, stances[int(key) - 1], frame, note)
             if key[0] == "f":
                 frame = self.pick_frame(c, key[1:].strip(), frame)
-                self.write(f"frame: {frame or '(none: stance only)'}\n")
+                self.write(f"frame: {frame or '(none: stance only)'}; Enter saves {c.suggested_stance or '?'} / "
+                           f"{frame or '-'}, 1-4 another stance\n")
             elif key == "s":
                 self.skipped.append(self.pending.popleft())
                 return None
@@ -167,7 +170,7 @@ class Session:
         out.append(f"frame:  {frame or '-'}{_p(c.p_frame, frame)}"
                    + (f"   (suggested: {c.suggested_frame})" if frame != c.suggested_frame else ""))
         if c.suggested_stance:
-            out.append(f"suggestion: {c.suggested_stance} / {c.suggested_frame or '-'}")
+            out.append(f"Enter saves the suggestion: {c.suggested_stance} / {frame or '-'}")
         out.append(KEYS)
         self.write("\n".join(out) + "\n")
 
