@@ -225,3 +225,18 @@ def test_answers_are_never_overwritten(pages, tmp_path):
     term = Terminal("")
     assert annotate.label([str(queue)], out, read=term.read, write=term.write) == 0
     assert [r["checked_by"] for r in read_csv(out)] == ["AB", ""]
+
+
+def test_the_command_line_refuses_what_it_cannot_write(pages, tmp_path):
+    from typer.testing import CliRunner
+
+    import predict
+
+    runner = CliRunner()
+    result = runner.invoke(predict.app, ["label", str(pages), "--output", str(tmp_path / "mine.json")])
+    assert result.exit_code == 2 and "label writes a corpus labels CSV; name a .csv file" in result.output
+    result = runner.invoke(predict.app, ["label", str(pages), "--corpus", str(pages), "-o", str(tmp_path / "m.csv")])
+    assert result.exit_code == 2 and "--corpus goes with a suggest CSV" in result.output
+    result = runner.invoke(predict.app, ["label", str(pages), "-o", str(tmp_path / "m.csv")], input="\nq\n")
+    assert result.exit_code == 0 and "stopped: 1 answers in" in result.output
+    assert "stanceframe label pages/" in runner.invoke(predict.app, ["label", "--help"]).output

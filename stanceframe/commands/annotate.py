@@ -112,6 +112,8 @@ def label(inputs, output: Path, n=200, strategy="random", seed=0, corpus=None, c
             neighbours(queue, corpus, columns, furniture)
         stances, frames = tasks.STANCES, tasks.FRAMES
     else:
+        if corpus:
+            raise BadInput("--corpus goes with a suggest CSV as the queue; to label a corpus, give it as the input")
         m = load(model)
         try:
             queue, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs, warn_short=False)
