@@ -58,7 +58,8 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(corpus, "w", encoding="utf-8") as fh:
         for k in range(rounds):
             for r in rows:
-                fh.write(json.dumps({**r, "id": f"{r['id']}-{k}", "text": r["text"].replace(". ", f" copy{k}. ")}) + "\n")
+                copy = {**r, "id": f"{r['id']}-{k}", "text": r["text"].replace(". ", f" copy{k}. ")}
+                fh.write(json.dumps(copy) + "\n")
     score = run(["predict.py", "score", str(corpus), "-f", "jsonl", "-o", f"{tmp}/scored.jsonl", "-j", "1"])
     suggest = run(["predict.py", "suggest", str(corpus), "--n", str(args.n), "--strategy", "mixed",
                    "-o", f"{tmp}/to_label.csv", "-j", "1"])
