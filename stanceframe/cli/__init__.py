@@ -1,5 +1,5 @@
-"""The installed `stanceframe` command: score, explain, test, sources, compare, segment and train in one
-group (`[project.scripts] stanceframe = "stanceframe.cli:main"`, and `python -m stanceframe`)."""
+"""The installed `stanceframe` command: score, explain, test, sources, compare, segment, suggest, label
+and train in one group (`[project.scripts] stanceframe = "stanceframe.cli:main"`, and `python -m stanceframe`)."""
 
 from __future__ import annotations
 
