@@ -112,7 +112,9 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "own, label a random sample and check the model on it.",
         "",
         "## Limits and known failure modes",
-        f"- The only real articles are {len(seeds)} seed pages ({data['n_seed']} sentences)"
+        (f"- The real articles are the seed pages ({data['n_seed']} sentences) and a labelled corpus "
+         f"({data['n_corpus']} sentences of {len(data['corpus_groups'])} outlets)" if data.get("n_corpus") else
+         f"- The only real articles are {len(seeds)} seed pages ({data['n_seed']} sentences)")
         + (f"; the other {data['n_written']} training sentences were invented by the team (labels/README.md) in "
            f"{len(voices)} voices. Leave-one-voice-out tests on invented text, written by the same writers as the "
            "training voices: it measures new vocabulary and angles, not a new real outlet, and is optimistic."
@@ -128,11 +130,16 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "",
         "## Training data",
         f"{data['n_sentences']} labelled sentences: {data['n_seed']} from the seed pages"
+        + (f", {data['n_corpus']} from a corpus labelled by its user" if data.get("n_corpus") else "")
         + (f" and {data['n_written']} invented ones (`labels/written.csv`)" if voices else "")
-        + ", each labelled in two independent passes and adjudicated (labels/README.md has the kappas).",
+        + (f"; {data['n_labelled']['stance']} labelled for stance, {data['n_labelled']['frame']} for frame, each "
+           "target trained and evaluated on its own" if "n_labelled" in data else "")
+        + (", the seed and written ones" if data.get("n_corpus") else ", each")
+        + " labelled in two independent passes and adjudicated (labels/README.md has the kappas).",
         "",
         _md_table(["group", "outlet or voice", "sentences", *sorted(data["per_class"]["stance"])],
-                  [[g, data["outlets"].get(g, "written voice" if g in voices else ""), str(data["per_group"][g]),
+                  [[g, data["outlets"].get(g, "written voice" if g in voices else "corpus outlet" if g in data.get(
+                    "corpus_groups", ()) else ""), str(data["per_group"][g]),
                     *(str(data["per_class_and_group"]["stance"].get(c, {}).get(g, 0))
                       for c in sorted(data["per_class"]["stance"]))] for g in [*seeds, *voices]]),
         "",

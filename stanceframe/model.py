@@ -79,15 +79,21 @@ def make_pipeline(memory=None, features: str = FEATURES) -> Pipeline:
     return Pipeline([("features", FeatureUnion(union)), ("clf", clf)], memory=memory)
 
 
+def inner_cv(groups):
+    """The cross-validation that chooses hyperparameters on training rows with these groups (also what
+    training.check_trainable replays to find a split with one class before any fitting)."""
+    n_groups = len(set(groups))
+    return GroupKFold(n_splits=min(4, n_groups)) if n_groups >= 3 else StratifiedKFold(3, shuffle=True,
+                                                                                     random_state=SEED)
+
+
 def search(X, y, groups, target: str, memory=None, features: str = FEATURES) -> GridSearchCV:
     """Fit the pipeline with hyperparameters chosen by source-grouped CV on (X, y) only.
 
     `memory` (a FitCache) caches fitted features across the grid's C values: the
     vectorisers see the same training rows for every C, so they are fitted once per split.
     """
-    n_groups = len(set(groups))
-    cv = GroupKFold(n_splits=min(4, n_groups)) if n_groups >= 3 else StratifiedKFold(3, shuffle=True,
-                                                                                    random_state=SEED)
+    cv = inner_cv(groups)
     gs = GridSearchCV(make_pipeline(memory, features), GRID[target], scoring=SCORING[target], cv=cv, refit=True, error_score="raise")
     grouped = isinstance(cv, GroupKFold)
     gs.fit(X, y, groups=groups if grouped else None)  # StratifiedKFold warns when given groups
