@@ -316,7 +316,7 @@ def _plain_text(text: str, start: int, end: int) -> str:
 
 def load_corpus_labels(rows: list[tuple[str, dict]], corpus: CorpusTexts | None, reserved: dict[str, str]):
     """Validate corpus label rows ((where, row) from read_corpus_labels or stanceframe.annotations)
-    into one DataFrame (CORPUS_COLUMNS, sentence_id, where). With `corpus`, each text must be its
+    into one DataFrame (CORPUS_COLUMNS and where; extra columns are dropped). With `corpus`, each text must be its
     document's characters at start:end; `reserved` names (seed source ids, written voices, each with
     what it is) cannot be a corpus outlet, so no outlet silently joins another group.
 
@@ -326,8 +326,7 @@ def load_corpus_labels(rows: list[tuple[str, dict]], corpus: CorpusTexts | None,
     out, problems, seen, outlet_of = [], [], {}, {}
     unlabelled = 0
     for where, row in rows:
-        row = {**row, **{c: (row.get(c) or "").strip() for c in (*CORPUS_COLUMNS, "sentence_id") if c != "text"}}
-        row["text"] = row.get("text") or ""
+        row = {c: (row.get(c) or "").strip() for c in CORPUS_COLUMNS if c != "text"} | {"text": row.get("text") or ""}
         if not (row["stance"] or row["frame"]):
             unlabelled += 1
             continue
@@ -367,7 +366,7 @@ def load_corpus_labels(rows: list[tuple[str, dict]], corpus: CorpusTexts | None,
         out.append({**row, "start": start, "end": end, "where": where})
     if problems:
         raise LabelError(problems)
-    return pd.DataFrame(out, columns=[*CORPUS_COLUMNS, "sentence_id", "where"]), unlabelled
+    return pd.DataFrame(out, columns=[*CORPUS_COLUMNS, "where"]), unlabelled
 
 
 def _offset_problems(where, text, doc, start, end, corpus: CorpusTexts) -> list[str]:

@@ -302,14 +302,37 @@ def fit_final(X, y, groups, target: str, features: str = FEATURES):
         gs = search(X, y, groups, target, FitCache(), features)
         est = gs.best_estimator_
         est.set_params(memory=None)  # the cache is for searching; the saved pipeline carries none
-        for _, vec in est.named_steps["features"].transformer_list:
-            # neither is used to transform; both would make the file differ from run to run (a set
-            # pickled in hash order, and an id() of a Python object)
-            for attr in ("stop_words_", "_stop_words_id"):
-                if hasattr(vec, attr):
-                    delattr(vec, attr)
+        _reproducible(est.named_steps["features"])
         q = fit_quantifier(gs, X, y, groups, gs.estimator.memory) if target == "stance" else None
     return est, _params(gs.best_params_), float(gs.best_score_), q
+
+
+def _reproducible(union: FeatureUnion) -> None:
+    for _, vec in union.transformer_list:
+        # neither is used to transform; both would make the file differ from run to run (a set
+        # pickled in hash order, and an id() of a Python object)
+        for attr in ("stop_words_", "_stop_words_id"):
+            if hasattr(vec, attr):
+                delattr(vec, attr)
+
+
+def share_features(pipelines: dict, X, labelled: dict) -> dict:
+    """The final pipelines of targets labelled on different rows, refitted to share one feature union
+    (scoring exports one, see linear.export): the features (no labels involved) fitted on the text of
+    every row, each classifier, with the settings its search chose, on its own labelled rows."""
+    from sklearn.base import clone
+
+    X = np.asarray(X, dtype=object)
+    first = next(iter(pipelines.values()))
+    with threadpool_limits(1):
+        union = clone(first.named_steps["features"]).fit(X)
+        _reproducible(union)
+        out = {}
+        for t, pipe in pipelines.items():
+            rows, y = labelled[t]
+            clf = clone(pipe.named_steps["clf"]).fit(union.transform(X[rows]), y)
+            out[t] = Pipeline([("features", union), ("clf", clf)])
+    return out
 
 
 def _params(p: dict) -> dict:

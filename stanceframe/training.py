@@ -164,7 +164,8 @@ def _corpus_part(rows, corpus, sources, written, say, columns):
     for name in sorted(set(df["source"]) & set(outlets)):
         say(f"warning: corpus outlet {name!r} is also the outlet of seed source {outlets[name]}: they are two groups, "
             "so the fold holding out one trains on the other")
-    ids = [s or f"{d}@{a}-{b}" for s, d, a, b in zip(df["sentence_id"], df["doc_id"], df["start"], df["end"])]
+    # a sentence_id column (written by some tools) is ignored: a corpus sentence is its document and span
+    ids = [f"{d}@{a}-{b}" for d, a, b in zip(df["doc_id"], df["start"], df["end"])]
     return df.assign(sentence_id=ids, group=df["source"], origin="corpus")[COLUMNS]
 
 
@@ -344,6 +345,11 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
                                                for v, r in evaluation[t].items()} for t in targets}
     stance, stance_params, _, quantifier = final["stance"]
     frame, frame_params, _, _ = final["frame"]
+    labelled = {t: (df[t] != "").to_numpy() for t in targets}
+    if not all(m.all() for m in labelled.values()):
+        shared = M.share_features({"stance": stance, "frame": frame}, df["text"].to_numpy(dtype=object),
+                                  {t: (m, df[t][m].to_numpy(dtype=object)) for t, m in labelled.items()})
+        stance, frame = shared["stance"], shared["frame"]
     suite = _challenge(stance, frame)
 
     def counts(col):
