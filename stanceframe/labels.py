@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BadInput
@@ -283,6 +284,12 @@ class CorpusTexts:
     n_documents: int
     examples: list[str]  # a few ids, for a message about an id that is not there
     failed: list[str]  # inputs that could not be read, one line each
+    files: dict[str, str] = field(default_factory=dict)  # a whole file's real path -> its doc id
+
+    def get(self, doc_id: str):
+        """The documents of `doc_id`; a file's also by another spelling of its path (./pages/a.html,
+        an absolute path), as --corpus may be given otherwise than to `score`."""
+        return self.found.get(doc_id) or self.found.get(self.files.get(os.path.realpath(doc_id), ""))
 
 
 def corpus_texts(inputs, ids, columns=None) -> CorpusTexts:
@@ -291,14 +298,18 @@ def corpus_texts(inputs, ids, columns=None) -> CorpusTexts:
     from .readers import Columns, Document, InputFailure, iter_documents
 
     wanted = set(ids)
+    paths = {os.path.realpath(i) for i in wanted}
     out = CorpusTexts({}, 0, [], [])
     for doc in iter_documents([str(p) for p in inputs], columns or Columns()):
         if isinstance(doc, Document):
             out.n_documents += 1
             if len(out.examples) < 3:
                 out.examples.append(doc.id)
-            if doc.id in wanted:
+            real = os.path.realpath(doc.id) if doc.id == doc.origin else None  # a whole file, not a corpus row
+            if doc.id in wanted or real in paths:
                 out.found.setdefault(doc.id, []).append((doc.origin, doc.text))
+                if real:
+                    out.files.setdefault(real, doc.id)
         elif isinstance(doc, InputFailure):
             out.failed.append(f"{doc.origin}: {' '.join(doc.message.split())}")
     return out
@@ -370,7 +381,7 @@ def load_corpus_labels(rows: list[tuple[str, dict]], corpus: CorpusTexts | None,
 
 
 def _offset_problems(where, text, doc, start, end, corpus: CorpusTexts) -> list[str]:
-    found = corpus.found.get(doc)
+    found = corpus.get(doc)
     if not found:
         seen = ", ".join(map(repr, corpus.examples)) + (", ..." if corpus.n_documents > len(corpus.examples) else "")
         hint = (f"; {len(corpus.failed)} corpus input(s) could not be read, the first: {corpus.failed[0]}"

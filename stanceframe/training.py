@@ -63,9 +63,11 @@ def label_kind(path) -> str:
     if kind != "csv":
         return kind
     header = csv_header(path)
+    if not header:
+        raise BadInput(f"{path}: file is empty; accepted: {annotations.ACCEPTED}")
     if "doc_id" in header:
         return "corpus"
-    if "sentence_id" in header or not header:
+    if "sentence_id" in header:
         return "seed"
     raise BadInput(f"{path}:1: a labels file has a doc_id column (corpus labels: {','.join(CORPUS_COLUMNS)}) or a "
                    f"sentence_id column (seed labels: {','.join(LABEL_COLUMNS)}); found: {','.join(header)}")
@@ -218,8 +220,8 @@ def _untrainable(y, groups, held_out, masks: dict) -> str | None:
     model.search chooses hyperparameters on, replayed without fitting anything."""
     from .model import inner_cv
 
-    fits = [(None, np.ones(len(y), dtype=bool), "")]
-    fits += [(g, mask & (groups != g), why) for why, mask in masks.items() for g in held_out]
+    fits = [(g, mask & (groups != g), why) for why, mask in masks.items() for g in held_out]
+    fits.append((None, np.ones(len(y), dtype=bool), ""))
     for held, rows, why in fits:
         name = "the final model" if held is None else f"the fold that holds {held!r} out"
         yy, gg = y[rows], groups[rows]
