@@ -99,6 +99,9 @@ def sniff(path: str | Path) -> str:
         raise BadInput(f"{path}: no tasks in the file; accepted: {ACCEPTED}")
     where, first = objects[0]
     kind = _kind_of(first)
+    if kind is None and isinstance(first, dict) and "options" in first:
+        raise BadInput(f"{where}: Prodigy tasks without answers; label them in Prodigy and export the answers "
+                       "(prodigy db-out DATASET > answers.jsonl)")
     if kind is None:
         keys = ", ".join(map(str, first)) if isinstance(first, dict) else type(first).__name__
         raise BadInput(f"{where}: JSON, but not a Label Studio task, doccano row or Prodigy answer (found: {keys}); "

@@ -133,7 +133,8 @@ def model_card(metrics: dict, manifest: dict) -> str:
         + (f", {data['n_corpus']} from a corpus labelled by its user" if data.get("n_corpus") else "")
         + (f" and {data['n_written']} invented ones (`labels/written.csv`)" if voices else "")
         + (f"; {data['n_labelled']['stance']} labelled for stance, {data['n_labelled']['frame']} for frame, each "
-           "target trained and evaluated on its own" if "n_labelled" in data else "")
+           "target trained and evaluated on its own rows (the final classifiers share features fitted on every "
+           "labelled sentence's text)" if "n_labelled" in data else "")
         + (", the seed and written ones" if data.get("n_corpus") else ", each")
         + " labelled in two independent passes and adjudicated (labels/README.md has the kappas).",
         "",

@@ -120,6 +120,8 @@ def load_training_data(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURC
             corpus_rows += read_corpus_labels(path)
         elif kinds[path] != "seed":
             imported = annotations.read(path)
+            if not imported.rows:
+                raise BadInput(f"{imported.summary(path)}: no human labels in it")
             say(imported.summary(path))
             corpus_rows += imported.rows
     if corpus_rows:

@@ -233,3 +233,25 @@ def test_a_labels_file_of_neither_kind_is_one_line(tmp_path):
         f"error: {f}:1: a labels file has a doc_id column (corpus labels: doc_id,source,start,end,text,stance,frame,"
         "note) or a sentence_id column (seed labels: sentence_id,source,start,end,text,stance,frame,note); found: "
         "sentence,label"]
+
+
+def test_the_corpus_may_be_named_otherwise_than_it_was_for_score(scored, tmp_path, monkeypatch):
+    corpus, rows = scored
+    labels = write_labels(tmp_path / "mine.csv", rows)  # doc_ids are absolute paths, as score was given one
+    monkeypatch.chdir(corpus.parent)
+    result = check("--labels", labels, "--corpus", f"./{corpus.name}")
+    assert result.exit_code == 0, result.output
+
+
+def test_seed_labels_may_leave_a_target_empty_too(tmp_path):
+    from stanceframe.labels import load_labels, load_sources
+
+    seeds = write_corpus(tmp_path / "seeds")
+    rows = list(csv.reader(open(seeds["labels"], newline="", encoding="utf-8")))
+    rows[1][6] = ""  # frame not labelled
+    rows[2][5] = rows[2][6] = ""  # neither: not a label
+    with open(seeds["labels"], "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    df = load_labels([seeds["labels"]], load_sources(seeds["sources"]))
+    assert len(df) == len(rows) - 2 and df.attrs["unlabelled"] == 1
+    assert df.loc[df["sentence_id"] == rows[1][0], "frame"].tolist() == [""]
