@@ -12,8 +12,8 @@ import numpy as np
 
 from . import artifact
 from .errors import BadInput
-from .labels import (CORPUS_COLUMNS, LABEL_COLUMNS, TARGETS, load_corpus_labels, load_labels, load_sources,
-                     load_written, read_corpus_labels, sha256_file)
+from .corpuslabels import load_corpus_labels, read_corpus_labels
+from .labels import CORPUS_COLUMNS, LABEL_COLUMNS, TARGETS, load_labels, load_sources, load_written, sha256_file
 from .project import ROOT
 
 # the bundled data, wherever the command runs from
@@ -143,17 +143,18 @@ def load_training_data(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURC
 
 def _corpus_part(rows, corpus, sources, written, say, columns):
     """The corpus labels' rows (COLUMNS): each outlet one group, a name of its own."""
-    from .labels import corpus_texts
+    from .corpuslabels import corpus_texts
 
     reserved = {sid: f"the id of seed source {sid} in sources.csv" for sid in sources}
     if written is not None:
         reserved.update({v: "a voice of the written corpus" for v in written["voice"].unique()})
     texts = None
     if corpus:
-        missing = [str(c) for c in expand(corpus, "corpus") if not Path(c).exists()]
+        paths = expand(corpus, "corpus")
+        missing = [str(c) for c in paths if not c.exists()]
         if missing:
             raise BadInput(f"{missing[0]}: no such file or folder (--corpus names the corpus the labels point into)")
-        texts = corpus_texts(expand(corpus, "corpus"), {(r.get("doc_id") or "").strip() for _, r in rows}, columns)
+        texts = corpus_texts(paths, {(r.get("doc_id") or "").strip() for _, r in rows}, columns)
         for line in texts.failed:
             say(f"warning: corpus input {line}")
     df, unlabelled = load_corpus_labels(rows, texts, reserved)

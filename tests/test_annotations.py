@@ -18,7 +18,7 @@ from fixture_corpus import write_corpus  # noqa: E402
 
 from stanceframe import annotations  # noqa: E402
 from stanceframe.errors import BadInput  # noqa: E402
-from stanceframe.labels import corpus_texts, load_corpus_labels  # noqa: E402
+from stanceframe.corpuslabels import corpus_texts, load_corpus_labels  # noqa: E402
 
 runner = CliRunner()
 S = ["Baku sent generators to Kharkiv this winter.", "The foreign ministry praised its ties with Moscow.",

@@ -122,7 +122,7 @@ def test_a_formula_guard_before_a_text_is_not_part_of_it(scored, tmp_path):
     (doc / "d.txt").write_text("-Baku sent aid to Kyiv.\n", encoding="utf-8")
     guarded = [{"doc_id": str(doc / "d.txt"), "source": "Dash", "start": "0", "end": "23",
                 "text": "'-Baku sent aid to Kyiv.", "stance": "pro_ukraine", "frame": ""}]
-    from stanceframe.labels import corpus_texts, load_corpus_labels
+    from stanceframe.corpuslabels import corpus_texts, load_corpus_labels
 
     df, _ = load_corpus_labels([("x:2", guarded[0])], corpus_texts([doc], {str(doc / "d.txt")}), {})
     assert df["text"].tolist() == ["-Baku sent aid to Kyiv."]
