@@ -98,6 +98,8 @@ def model_card(metrics: dict, manifest: dict) -> str:
     data, ev, final = metrics["data"], metrics["evaluation"], metrics["final"]
     seeds, voices = data["seed_groups"], data["written_groups"]
     q_loso = ev["stance"]["loso"]["quantification"]["selected"]
+    outlet = "outlet (seed or corpus)" if data.get("n_corpus") else "seed outlet"
+    reals = "outlets" if data.get("n_corpus") else "seeds"
     parts = [
         "# Model card: stanceframe stance and frame classifiers",
         "",
@@ -124,7 +126,7 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "read from cue words (see the challenge suite below for how often that goes wrong).",
         "- English only: other languages are flagged uncertain by `predict.py`; they are still counted in "
         "shares, flagged, so that nothing is left out silently.",
-        f"- The lean of a held-out seed outlet is off by {q_loso['mean_lean_error']:.3f} on average "
+        f"- The lean of a held-out {outlet} is off by {q_loso['mean_lean_error']:.3f} on average "
         f"(95% interval from resampling the {len(seeds)} outlets: [{q_loso['mean_lean_error_lo']:.3f}, "
         f"{q_loso['mean_lean_error_hi']:.3f}]); on fewer than about 20 sentences shares swing, read the intervals.",
         "",
@@ -176,9 +178,9 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "",
         "## Evaluation",
         "Nested: every number is on outer folds whose sentences were never used for fitting, for choosing "
-        "hyperparameters or for choosing the counting method. Leave-one-source-out holds out one seed outlet and "
-        + ("trains on the other seeds and the whole written corpus; leave-one-voice-out holds out one written "
-           "voice and trains on the seeds and the other voices. " if voices else "trains on the other seeds. ")
+        f"hyperparameters or for choosing the counting method. Leave-one-source-out holds out one {outlet} and "
+        + (f"trains on the other {reals} and the whole written corpus; leave-one-voice-out holds out one written "
+           f"voice and trains on the {reals} and the other voices. " if voices else f"trains on the other {reals}. ")
         + f"95% intervals from {metrics['settings']['bootstrap']} bootstrap resamples of "
         "the sentences (sentences of one outlet are not independent, so they are too narrow for a new outlet). "
         "The majority-class baseline is fitted on the same training folds.",

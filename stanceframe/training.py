@@ -307,12 +307,13 @@ def _round(obj, nd: int = 6):
 
 def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="model", n_jobs: int = 2,
           progress=None, written_patterns=DEFAULT_WRITTEN, compare: bool = True, corpus=(),
-          columns=None) -> TrainResult:
+          columns=None, notes=None) -> TrainResult:
     """Evaluate on both held-out views, fit on everything, save `out` with its metrics and card.
 
     With `compare`, the alternatives the card sets beside the shipped model are evaluated on the
     same folds: seeds only (no written corpus; with corpus labels: real outlets only) and words
-    only (no concept tokens). Each target is trained and evaluated on the rows labelled for it."""
+    only (no concept tokens). Each target is trained and evaluated on the rows labelled for it.
+    `progress` gets progress lines, `notes` what the labels' reading says (default: `progress`)."""
     from . import model as M
     from .features import fingerprint
 
@@ -320,7 +321,8 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BadInput(f"{out}: is a file; --out names the model folder to write")
-    df, sources, hashes = load_training_data(label_patterns, source_files, written_patterns, corpus, say, columns)
+    df, sources, hashes = load_training_data(label_patterns, source_files, written_patterns, corpus, notes or say,
+                                             columns)
     check_trainable(df, compare)
     is_seed = (df["origin"] == "seed").to_numpy()
     is_real = (df["origin"] != "written").to_numpy()

@@ -29,7 +29,7 @@ def main(
     compare: Annotated[bool, typer.Option("--compare/--no-compare",
                                           help="Also evaluate the alternatives the model card compares.")] = True,
     sources: Annotated[list[str], typer.Option(
-        "--sources", "-s", help="sources.csv files listing every source the labels use (repeatable). "
+        "--sources", "-s", help="sources.csv files listing every source the seed labels use (repeatable). "
         "Default: seeds/sources.csv")] = None,
     out: Annotated[Path, typer.Option("--out", "--output", "-o", help="Model folder to write.")] = Path("model"),
     jobs: Annotated[int, typer.Option("--jobs", "--n-jobs", "-j", min=1, help="Processes for the evaluation "
@@ -43,8 +43,8 @@ def main(
     id_column: IdCol = "id",
     version: Version = None,
 ):
-    """Validate labels, evaluate nested (leave-one-source-out over the seed outlets, leave-one-voice-out
-    over the written corpus), fit, and save model/.
+    """Validate labels, evaluate nested (leave-one-source-out over the seed and corpus outlets,
+    leave-one-voice-out over the written corpus), fit, and save model/.
 
     \b
     Examples:

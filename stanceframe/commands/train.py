@@ -58,7 +58,8 @@ def train(labels=None, written=None, no_written=False, compare=True, sources=Non
             return 0
         with artifact.locked(out):
             result = training.train(labels, sources, out, n_jobs=jobs, progress=(lambda m: None) if quiet else say,
-                                    written_patterns=written, compare=compare, corpus=corpus or (), columns=columns)
+                                    written_patterns=written, compare=compare, corpus=corpus or (), columns=columns,
+                                    notes=say)
     except StanceframeError:
         raise
     except OSError as exc:  # disk full while saving: the new folder is dropped, the old model stays
