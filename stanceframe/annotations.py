@@ -91,10 +91,14 @@ def _kind_of(obj) -> str | None:
 def sniff(path: str | Path) -> str:
     """"csv", or the KINDS key of the annotation tool's export in `path`, from its content."""
     path = Path(path)
-    text = _text(path)
-    if not text.lstrip().startswith(("[", "{")):
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        head = b"["  # _text says what is wrong with the file
+    if not head.startswith((b"[", b"{")):
         return "csv"
-    objects = _objects(path, text)
+    objects = _objects(path, _text(path))
     if not objects:
         raise BadInput(f"{path}: no tasks in the file; accepted: {ACCEPTED}")
     where, first = objects[0]
