@@ -180,7 +180,7 @@ def test_a_broken_or_foreign_export_is_one_line_with_its_place(tmp_path, name, c
         write_jsonl(path, content)
     else:
         write_json(path, content)
-    result = runner.invoke(train.app, ["--check", "--labels", str(path), "--no-written"])
+    result = runner.invoke(train.app, ["--check", "--labels", str(path), "--no-written", "--no-seeds"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines() == [result.stderr.strip()] and f"{path}{message}" in result.stderr
 
@@ -189,10 +189,10 @@ def test_tasks_nobody_labelled_yet_are_refused_not_trained_on_as_nothing(tmp_pat
     _, doc = corpus
     unlabelled = [{**t, "annotations": []} for t in label_studio(doc)]  # only the model's predictions
     path = write_json(tmp_path / "tasks.json", unlabelled)
-    result = runner.invoke(train.app, ["--check", "--labels", str(path), "--no-written"])
+    result = runner.invoke(train.app, ["--check", "--labels", str(path), "--no-written", "--no-seeds"])
     assert result.exit_code == 2
     assert f"{path}: Label Studio export, 0 labelled sentences; 4 tasks skipped (4 without an annotation): no human " \
            "labels in it" in result.stderr
     tasks = write_jsonl(tmp_path / "tasks.jsonl", [{k: v for k, v in t.items() if k != "answer"} for t in prodigy(doc)])
-    result = runner.invoke(train.app, ["--check", "--labels", str(tasks), "--no-written"])
+    result = runner.invoke(train.app, ["--check", "--labels", str(tasks), "--no-written", "--no-seeds"])
     assert result.exit_code == 2 and f"{tasks}:1: Prodigy tasks without answers" in result.stderr

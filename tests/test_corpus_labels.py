@@ -71,7 +71,7 @@ def write_labels(path: Path, rows, edit=lambda i, row: row) -> Path:
 
 
 def check(*args):
-    return runner.invoke(train.app, ["--check", "--no-written", *map(str, args)])
+    return runner.invoke(train.app, ["--check", "--no-written", "--no-seeds", *map(str, args)])
 
 
 def test_html_offsets_are_those_score_prints_and_are_checked_against_the_extracted_text(scored, tmp_path):
@@ -90,6 +90,9 @@ def test_html_offsets_are_those_score_prints_and_are_checked_against_the_extract
     assert f"ok: {len(GOLD)} labelled sentences (0 seed, 0 written, {len(GOLD)} corpus) in 3 sources" in result.stdout
     assert "1 corpus label rows have neither a stance nor a frame" in result.stderr
     assert "not checked" not in result.stderr
+    with_seeds = runner.invoke(train.app, ["--check", "--no-written", "--labels", str(labels), "--corpus", str(corpus)])
+    assert with_seeds.exit_code == 0, with_seeds.output  # corpus labels are added to the bundled seed labels
+    assert f"(231 seed, 0 written, {len(GOLD)} corpus) in 8 sources" in with_seeds.stdout
 
     line = next(i for i, r in enumerate(rows) if r["doc_id"].endswith("page.html") and r["text"] != HEADLINE)
     shifted = write_labels(tmp_path / "shifted.csv", rows,
@@ -141,8 +144,8 @@ def test_stance_only_and_frame_only_rows_train_each_target_on_its_own_rows_with_
     corpus, rows = scored
     labels = write_labels(tmp_path / "mixed.csv", rows, _mixed)
     out = tmp_path / "m"
-    result = runner.invoke(train.app, ["--labels", str(labels), "--corpus", str(corpus), "--no-written", "--no-compare",
-                                       "--out", str(out), "--jobs", "1", "--quiet"])
+    result = runner.invoke(train.app, ["--labels", str(labels), "--corpus", str(corpus), "--no-written", "--no-seeds",
+                                       "--no-compare", "--out", str(out), "--jobs", "1", "--quiet"])
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
     labelled = [_mixed(i, {"text": r["text"], "stance": GOLD.get(r["text"], ("", ""))[0],
@@ -206,7 +209,8 @@ def test_untrainable_corpus_labels_are_one_line_exit_2_in_check_and_in_training(
     corpus, rows = scored
     labels = write_labels(tmp_path / "l.csv", rows, edit)
     for args in (["--check"], ["--out", str(tmp_path / "m"), "--quiet", "--jobs", "1"]):
-        result = runner.invoke(train.app, ["--labels", str(labels), "--corpus", str(corpus), "--no-written", *args])
+        result = runner.invoke(train.app, ["--labels", str(labels), "--corpus", str(corpus), "--no-written",
+                                           "--no-seeds", *args])
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
         errors = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
         assert len(errors) == 1 and message in errors[0]

@@ -18,7 +18,8 @@ def main(
     labels: Annotated[list[str], typer.Option(
         "--labels", "-l", help="Labels files or globs (repeatable): seed labels, corpus labels (doc_id, source, "
         "start, end, text, stance, frame, note), or Label Studio, doccano or Prodigy exports. An empty stance or "
-        "frame: not labelled for it. Default: labels/sentences.csv")] = None,
+        "frame: not labelled for it. Default: labels/sentences.csv (kept beside corpus labels, see "
+        "--no-seeds)")] = None,
     corpus: Annotated[list[str], typer.Option(
         "--corpus", "-c", help="The corpus (files or folders, as given to `predict.py score`) that corpus labels "
         "point into: their offsets are checked against it (repeatable). Without it their text is trusted.")] = None,
@@ -26,6 +27,8 @@ def main(
         "--written", "-w", help="Written-corpus CSV files (invented sentences, no offsets; repeatable). "
         "Default: labels/written.csv")] = None,
     no_written: Annotated[bool, typer.Option("--no-written", help="Train without a written corpus.")] = False,
+    no_seeds: Annotated[bool, typer.Option("--no-seeds", help="Corpus labels only: without the seed labels "
+                                           "(labels/sentences.csv), which corpus labels are otherwise added to.")] = False,
     compare: Annotated[bool, typer.Option("--compare/--no-compare",
                                           help="Also evaluate the alternatives the model card compares.")] = True,
     sources: Annotated[list[str], typer.Option(
@@ -50,8 +53,8 @@ def main(
     Examples:
       python train.py                        # labels/ + seeds/sources.csv -> model/ (in a checkout)
       stanceframe train --labels mine.csv --sources my_sources.csv --no-written --out mymodel
-      python train.py --labels labels/sentences.csv --labels mine.csv --corpus pages/ --check
+      python train.py --labels mine.csv --corpus pages/ --check   # the seed labels + yours
     """
     run(train_cmd.train, labels=labels, written=written, no_written=no_written, compare=compare, sources=sources,
         out=out, jobs=jobs, check=check, quiet=quiet, fmt=fmt, corpus=corpus, text_column=text_column,
-        id_column=id_column)
+        id_column=id_column, no_seeds=no_seeds)

@@ -30,8 +30,11 @@ def _ok_line(df) -> str:
 
 
 def train(labels=None, written=None, no_written=False, compare=True, sources=None, out=Path("model"), jobs=2,
-          check=False, quiet=False, fmt="table", corpus=None, text_column="text", id_column="id") -> int:
-    """Train on `labels` (default: the bundled labels of a checkout) into `out`; with `check`, only validate."""
+          check=False, quiet=False, fmt="table", corpus=None, text_column="text", id_column="id",
+          no_seeds=False) -> int:
+    """Train on `labels` (default: the bundled labels of a checkout) into `out`; with `check`, only validate.
+    Corpus labels and exports are added to the bundled seed labels unless a seed-format file is among
+    `labels` or `no_seeds` is given, as the written corpus is added unless `no_written`."""
     from .. import artifact, training
     from ..lifeline import capped_jobs
     from ..project import require_checkout
@@ -39,10 +42,12 @@ def train(labels=None, written=None, no_written=False, compare=True, sources=Non
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
-    if not labels or not (written or no_written):
+    seeded = bool(labels) and any(training.label_kind(p) == "seed" for p in training.expand(labels, "labels"))
+    if not (seeded or no_seeds) or not (written or no_written):
         require_checkout("the default labels (labels/, seeds/sources.csv)", "name yours with --labels, --sources "
-                         "and --written (or --no-written)")
-    labels = labels or list(training.DEFAULT_LABELS)
+                         "and --written (or --no-written), and --no-seeds with labels of your corpus only")
+    if not (seeded or no_seeds):
+        labels = [*training.DEFAULT_LABELS, *(labels or [])]
     # seed labels need a sources.csv; corpus labels do not (installed, there is no bundled one)
     sources = sources or [s for s in training.DEFAULT_SOURCES if Path(s).is_file()]
     written = [] if no_written else (written or list(training.DEFAULT_WRITTEN))
