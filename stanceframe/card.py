@@ -98,6 +98,8 @@ def model_card(metrics: dict, manifest: dict) -> str:
     data, ev, final = metrics["data"], metrics["evaluation"], metrics["final"]
     seeds, voices = data["seed_groups"], data["written_groups"]
     q_loso = ev["stance"]["loso"]["quantification"]["selected"]
+    outlet = "outlet (seed or corpus)" if data.get("n_corpus") else "seed outlet"
+    reals = "outlets" if data.get("n_corpus") else "seeds"
     parts = [
         "# Model card: stanceframe stance and frame classifiers",
         "",
@@ -112,7 +114,9 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "own, label a random sample and check the model on it.",
         "",
         "## Limits and known failure modes",
-        f"- The only real articles are {len(seeds)} seed pages ({data['n_seed']} sentences)"
+        (f"- The real articles are the seed pages ({data['n_seed']} sentences) and a labelled corpus "
+         f"({data['n_corpus']} sentences of {len(data['corpus_groups'])} outlets)" if data.get("n_corpus") else
+         f"- The only real articles are {len(seeds)} seed pages ({data['n_seed']} sentences)")
         + (f"; the other {data['n_written']} training sentences were invented by the team (labels/README.md) in "
            f"{len(voices)} voices. Leave-one-voice-out tests on invented text, written by the same writers as the "
            "training voices: it measures new vocabulary and angles, not a new real outlet, and is optimistic."
@@ -122,17 +126,23 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "read from cue words (see the challenge suite below for how often that goes wrong).",
         "- English only: other languages are flagged uncertain by `predict.py`; they are still counted in "
         "shares, flagged, so that nothing is left out silently.",
-        f"- The lean of a held-out seed outlet is off by {q_loso['mean_lean_error']:.3f} on average "
+        f"- The lean of a held-out {outlet} is off by {q_loso['mean_lean_error']:.3f} on average "
         f"(95% interval from resampling the {len(seeds)} outlets: [{q_loso['mean_lean_error_lo']:.3f}, "
         f"{q_loso['mean_lean_error_hi']:.3f}]); on fewer than about 20 sentences shares swing, read the intervals.",
         "",
         "## Training data",
         f"{data['n_sentences']} labelled sentences: {data['n_seed']} from the seed pages"
+        + (f", {data['n_corpus']} from a corpus labelled by its user" if data.get("n_corpus") else "")
         + (f" and {data['n_written']} invented ones (`labels/written.csv`)" if voices else "")
-        + ", each labelled in two independent passes and adjudicated (labels/README.md has the kappas).",
+        + (f"; {data['n_labelled']['stance']} labelled for stance, {data['n_labelled']['frame']} for frame, each "
+           "target trained and evaluated on its own rows (the final classifiers share features fitted on every "
+           "labelled sentence's text)" if "n_labelled" in data else "")
+        + (", the seed and written ones" if data.get("n_corpus") else ", each")
+        + " labelled in two independent passes and adjudicated (labels/README.md has the kappas).",
         "",
         _md_table(["group", "outlet or voice", "sentences", *sorted(data["per_class"]["stance"])],
-                  [[g, data["outlets"].get(g, "written voice" if g in voices else ""), str(data["per_group"][g]),
+                  [[g, data["outlets"].get(g, "written voice" if g in voices else "corpus outlet" if g in data.get(
+                    "corpus_groups", ()) else ""), str(data["per_group"][g]),
                     *(str(data["per_class_and_group"]["stance"].get(c, {}).get(g, 0))
                       for c in sorted(data["per_class"]["stance"]))] for g in [*seeds, *voices]]),
         "",
@@ -168,9 +178,9 @@ def model_card(metrics: dict, manifest: dict) -> str:
         "",
         "## Evaluation",
         "Nested: every number is on outer folds whose sentences were never used for fitting, for choosing "
-        "hyperparameters or for choosing the counting method. Leave-one-source-out holds out one seed outlet and "
-        + ("trains on the other seeds and the whole written corpus; leave-one-voice-out holds out one written "
-           "voice and trains on the seeds and the other voices. " if voices else "trains on the other seeds. ")
+        f"hyperparameters or for choosing the counting method. Leave-one-source-out holds out one {outlet} and "
+        + (f"trains on the other {reals} and the whole written corpus; leave-one-voice-out holds out one written "
+           f"voice and trains on the {reals} and the other voices. " if voices else f"trains on the other {reals}. ")
         + f"95% intervals from {metrics['settings']['bootstrap']} bootstrap resamples of "
         "the sentences (sentences of one outlet are not independent, so they are too narrow for a new outlet). "
         "The majority-class baseline is fitted on the same training folds.",

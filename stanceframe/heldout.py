@@ -1,8 +1,8 @@
 """`test`: a trained model scored on labelled sentences it was not trained on (fastText's `test`).
 
 The labels file is a CSV with a `text` column and a `stance` and/or `frame` column (the seed
-labels, the written corpus and files of your own all qualify); an empty cell means "not labelled
-for that target". With a `source` column (an outlet), each source's gold lean is set beside the
+labels, the written corpus, corpus labels and files of your own all qualify), or a Label Studio,
+doccano or Prodigy export; an empty cell means "not labelled for that target". With a `source` column (an outlet), each source's gold lean is set beside the
 lean the model estimates for it, by the model's own counting method on all the source's sentences.
 The majority baseline answers every row with the most common label of the rows tested (an
 optimistic baseline: it knows the test set's commonest class).
@@ -22,9 +22,20 @@ from .quantify import lean
 N_BOOT = 1000
 
 
-def read_labels(path: str | Path) -> list[dict]:
-    """Rows of a labels CSV, checked: a text, and allowed labels or empty cells."""
+def read_labels(path: str | Path, say=None) -> list[dict]:
+    """Rows of a labels CSV or of an annotation tool's export (Label Studio, doccano, Prodigy; see
+    stanceframe.annotations), checked: a text, and allowed labels or empty cells. `say` gets one line
+    on what an export held and what was skipped."""
+    from . import annotations
+
     path = Path(path)
+    if annotations.sniff(path) != "csv":
+        imported = annotations.read(path)
+        if say:
+            say(imported.summary(path))
+        rows = [row for _, row in imported.rows]
+        check_rows(rows, str(path), wheres=[where for where, _ in imported.rows])
+        return rows
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
@@ -43,16 +54,18 @@ def read_labels(path: str | Path) -> list[dict]:
     return rows
 
 
-def check_rows(rows: list[dict], where: str, first_line: int = 1) -> None:
-    """Every row has a text and, per target, an allowed label or nothing; else one line per problem."""
+def check_rows(rows: list[dict], where: str, first_line: int = 1, wheres: list[str] | None = None) -> None:
+    """Every row has a text and, per target, an allowed label or nothing; else one line per problem,
+    each at `where:line` (or at its own place in `wheres`)."""
     problems = []
-    for line, row in enumerate(rows, start=first_line):
+    places = wheres or [f"{where}:{line}" for line in range(first_line, first_line + len(rows))]
+    for at, row in zip(places, rows):
         if not row.get("text"):
-            problems.append(f"{where}:{line}: empty text")
+            problems.append(f"{at}: empty text")
         for target, allowed in TARGETS.items():
             value = row.get(target, "")
             if value and value not in allowed:
-                problems.append(f"{where}:{line}: unknown {target} {value!r}; accepted: {', '.join(allowed)} "
+                problems.append(f"{at}: unknown {target} {value!r}; accepted: {', '.join(allowed)} "
                                 "or empty (not labelled)")
     if problems:
         raise LabelError(problems)

@@ -34,6 +34,12 @@ FRAMES = (
 )
 TARGETS = {"stance": STANCES, "frame": FRAMES}
 LABEL_COLUMNS = ("sentence_id", "source", "start", "end", "text", "stance", "frame", "note")
+# labels of a corpus the tool reads: doc_id as `predict.py score` reports it, source the outlet,
+# start:end into the document's text as the tool extracted it (for HTML, trafilatura's text)
+CORPUS_COLUMNS = ("doc_id", "source", "start", "end", "text", "stance", "frame", "note")
+# written by `predict.py suggest` and the annotation tools' tasks beside the labels; read and ignored
+CORPUS_EXTRAS = ("title", "date", "sample", "suggested_stance", "suggested_frame", "sentence_id")
+CORPUS_PREFIXES = ("p_stance_", "p_frame_")
 SOURCE_COLUMNS = ("source", "file", "outlet", "title", "kind", "published", "author", "url")
 SOURCE_KINDS = ("news", "opinion", "analysis", "explainer", "interview")
 # labels/written.csv: sentences the team invented for training (see labels/README.md), no offsets
@@ -79,8 +85,9 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
-    """Yield (line, row dict) from a CSV file after checking its header; raise LabelError early."""
+def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...], prefixes: tuple[str, ...] = ()):
+    """Yield (line, row dict) from a CSV file after checking its header (a column is one of `allowed`
+    or starts with one of `prefixes`); raise LabelError early."""
     try:
         handle = open(path, newline="", encoding="utf-8-sig")
     except FileNotFoundError:
@@ -95,12 +102,13 @@ def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
                 raise LabelError([f"{path}:1: file is empty; expected a header row: {','.join(required)}"])
             header = [h.strip() for h in header]
             missing = [c for c in required if c not in header]
-            unknown = [c for c in header if c not in allowed]
+            unknown = [c for c in header if c not in allowed and not c.startswith(prefixes)]
             problems = []
             if missing:
                 problems.append(f"{path}:1: missing column(s) {', '.join(missing)}; expected: {','.join(allowed)}")
             if unknown:
-                problems.append(f"{path}:1: unknown column(s) {', '.join(unknown)}; accepted: {','.join(allowed)}")
+                problems.append(f"{path}:1: unknown column(s) {', '.join(unknown)}; accepted: {','.join(allowed)}"
+                                + "".join(f",{p}<class>" for p in prefixes))
             if problems:
                 raise LabelError(problems)
             line = reader.line_num + 1
@@ -168,7 +176,11 @@ def load_labels(paths, sources: dict[str, Source]):
 
     rows, problems, seen = [], [], {}
     pages: dict[str, str] = {}
+    unlabelled = 0
     for where, row in _rows(paths, LABEL_COLUMNS, problems):
+        if not (row["stance"].strip() or row["frame"].strip()):
+            unlabelled += 1  # an empty cell is "not labelled for that target"; both empty: not labelled
+            continue
         bad = _check_row(row, where, sources, pages, seen)
         if bad:
             problems.extend(bad)
@@ -180,7 +192,9 @@ def load_labels(paths, sources: dict[str, Source]):
         raise LabelError(problems)
     if not rows:
         raise LabelError([f"{', '.join(map(str, paths))}: no labelled sentences"])
-    return pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
+    df = pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
+    df.attrs["unlabelled"] = unlabelled
+    return df
 
 
 def _check_row(row, where, sources, pages, seen) -> list[str]:
@@ -190,10 +204,7 @@ def _check_row(row, where, sources, pages, seen) -> list[str]:
         out.append(f"{where}: empty sentence_id")
     elif sid in seen:
         out.append(f"{where}: duplicate sentence_id {sid!r} (first at {seen[sid]})")
-    for target, allowed in TARGETS.items():
-        value = row[target].strip()
-        if value not in allowed:
-            out.append(f"{where}: unknown {target} {value!r}; accepted: {', '.join(allowed)}")
+    out += _target_problems(row, where)
     text = row["text"]
     if not text.strip():
         out.append(f"{where}: empty text")
@@ -224,6 +235,24 @@ def _check_row(row, where, sources, pages, seen) -> list[str]:
             "text must be the page's characters at start:end"
         )
     return out
+
+
+def _target_problems(row: dict, where: str) -> list[str]:
+    return [f"{where}: unknown {t} {row[t].strip()!r}; accepted: {', '.join(allowed)} or empty (not labelled)"
+            for t, allowed in TARGETS.items() if row[t].strip() and row[t].strip() not in allowed]
+
+
+def csv_header(path: str | Path) -> list[str]:
+    """The column names of a CSV file (empty for an empty file)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return [h.strip() for h in next(csv.reader(fh), [])]
+    except FileNotFoundError:
+        raise LabelError([f"{path}: no such file"]) from None
+    except OSError as exc:
+        raise LabelError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    except (UnicodeDecodeError, csv.Error):
+        raise LabelError([f"{path}: not a UTF-8 CSV file; save the file as UTF-8 CSV"]) from None
 
 
 def load_written(paths):

@@ -79,15 +79,21 @@ def make_pipeline(memory=None, features: str = FEATURES) -> Pipeline:
     return Pipeline([("features", FeatureUnion(union)), ("clf", clf)], memory=memory)
 
 
+def inner_cv(groups):
+    """The cross-validation that chooses hyperparameters on training rows with these groups (also what
+    training.check_trainable replays to find a split with one class before any fitting)."""
+    n_groups = len(set(groups))
+    return GroupKFold(n_splits=min(4, n_groups)) if n_groups >= 3 else StratifiedKFold(3, shuffle=True,
+                                                                                     random_state=SEED)
+
+
 def search(X, y, groups, target: str, memory=None, features: str = FEATURES) -> GridSearchCV:
     """Fit the pipeline with hyperparameters chosen by source-grouped CV on (X, y) only.
 
     `memory` (a FitCache) caches fitted features across the grid's C values: the
     vectorisers see the same training rows for every C, so they are fitted once per split.
     """
-    n_groups = len(set(groups))
-    cv = GroupKFold(n_splits=min(4, n_groups)) if n_groups >= 3 else StratifiedKFold(3, shuffle=True,
-                                                                                    random_state=SEED)
+    cv = inner_cv(groups)
     gs = GridSearchCV(make_pipeline(memory, features), GRID[target], scoring=SCORING[target], cv=cv, refit=True, error_score="raise")
     grouped = isinstance(cv, GroupKFold)
     gs.fit(X, y, groups=groups if grouped else None)  # StratifiedKFold warns when given groups
@@ -296,14 +302,37 @@ def fit_final(X, y, groups, target: str, features: str = FEATURES):
         gs = search(X, y, groups, target, FitCache(), features)
         est = gs.best_estimator_
         est.set_params(memory=None)  # the cache is for searching; the saved pipeline carries none
-        for _, vec in est.named_steps["features"].transformer_list:
-            # neither is used to transform; both would make the file differ from run to run (a set
-            # pickled in hash order, and an id() of a Python object)
-            for attr in ("stop_words_", "_stop_words_id"):
-                if hasattr(vec, attr):
-                    delattr(vec, attr)
+        _reproducible(est.named_steps["features"])
         q = fit_quantifier(gs, X, y, groups, gs.estimator.memory) if target == "stance" else None
     return est, _params(gs.best_params_), float(gs.best_score_), q
+
+
+def _reproducible(union: FeatureUnion) -> None:
+    for _, vec in union.transformer_list:
+        # neither is used to transform; both would make the file differ from run to run (a set
+        # pickled in hash order, and an id() of a Python object)
+        for attr in ("stop_words_", "_stop_words_id"):
+            if hasattr(vec, attr):
+                delattr(vec, attr)
+
+
+def share_features(pipelines: dict, X, labelled: dict) -> dict:
+    """The final pipelines of targets labelled on different rows, refitted to share one feature union
+    (scoring exports one, see linear.export): the features (no labels involved) fitted on the text of
+    every row, each classifier, with the settings its search chose, on its own labelled rows."""
+    from sklearn.base import clone
+
+    X = np.asarray(X, dtype=object)
+    first = next(iter(pipelines.values()))
+    with threadpool_limits(1):
+        union = clone(first.named_steps["features"]).fit(X)
+        _reproducible(union)
+        out = {}
+        for t, pipe in pipelines.items():
+            rows, y = labelled[t]
+            clf = clone(pipe.named_steps["clf"]).fit(union.transform(X[rows]), y)
+            out[t] = Pipeline([("features", union), ("clf", clf)])
+    return out
 
 
 def _params(p: dict) -> dict:

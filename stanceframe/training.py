@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from . import artifact
 from .errors import BadInput
-from .labels import load_labels, load_sources, load_written, sha256_file
+from .corpuslabels import load_corpus_labels, read_corpus_labels
+from .labels import CORPUS_COLUMNS, LABEL_COLUMNS, TARGETS, load_labels, load_sources, load_written, sha256_file
 from .project import ROOT
 
 # the bundled data, wherever the command runs from
@@ -48,56 +50,224 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def load_training_data(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, written_patterns=DEFAULT_WRITTEN):
+COLUMNS = ["sentence_id", "group", "origin", "text", "stance", "frame"]
+
+
+def label_kind(path) -> str:
+    """What a labels file holds, by its content: "seed" (sentence_id into the pages of sources.csv),
+    "corpus" (doc_id into a corpus) or an annotation tool's export (stanceframe.annotations.KINDS)."""
+    from . import annotations
+    from .labels import csv_header
+
+    kind = annotations.sniff(path)
+    if kind != "csv":
+        return kind
+    header = csv_header(path)
+    if not header:
+        raise BadInput(f"{path}: file is empty; accepted: {annotations.ACCEPTED}")
+    if "doc_id" in header:
+        return "corpus"
+    if "sentence_id" in header:
+        return "seed"
+    raise BadInput(f"{path}:1: a labels file has a doc_id column (corpus labels: {','.join(CORPUS_COLUMNS)}) or a "
+                   f"sentence_id column (seed labels: {','.join(LABEL_COLUMNS)}); found: {','.join(header)}")
+
+
+def load_training_data(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, written_patterns=DEFAULT_WRITTEN,
+                       corpus=(), say=None, columns=None):
     """Validated labels as one DataFrame, the sources they refer to, and each file's sha256.
 
-    Rows of seed labels have `origin` "seed" and `group` their source; rows of the written corpus
-    have `origin` "written" and `group` their voice. Folds hold out one group at a time.
+    Rows of seed labels have `origin` "seed" and `group` their source; rows of corpus labels (and of
+    annotation tools' exports) "corpus" and their outlet (`source`), whatever file or document they
+    come from; rows of the written corpus "written" and their voice. Folds hold out one group at a
+    time. An empty stance or frame is "" (not labelled for that target). With `corpus` (paths the
+    tool reads), corpus labels' offsets are checked against the documents' text; without, the text
+    is trusted and `say` says so; `columns` (readers.Columns) names a CSV/JSONL/Parquet corpus's columns.
     """
     import pandas as pd
 
+    from . import annotations
+
+    say = say or (lambda msg: None)
+    label_paths = expand(label_patterns, "labels")
+    kinds = {p: label_kind(p) for p in label_paths}
+    seed_paths = [p for p in label_paths if kinds[p] == "seed"]
     sources: dict = {}
-    source_paths = expand(source_files, "sources")
+    source_paths = expand(source_files, "sources") if seed_paths and source_files else []
+    if seed_paths and not source_paths:
+        raise BadInput(f"{seed_paths[0]}: seed labels (sentence_id, source) point into the pages a sources.csv lists; "
+                       "name it with --sources")
     for path in source_paths:
         for sid, src in load_sources(path).items():
             if sid in sources:
                 raise BadInput(f"{path}: source {sid!r} is also listed in another sources file")
             sources[sid] = src
-    label_paths = expand(label_patterns, "labels")
-    seeds = load_labels(label_paths, sources).assign(origin="seed")
-    seeds["group"] = seeds["source"]
+    parts = []
+    if seed_paths:
+        seeds = load_labels(seed_paths, sources).assign(origin="seed")
+        seeds["group"] = seeds["source"]
+        parts.append(seeds[COLUMNS])
     written_paths = expand(written_patterns, "written corpus") if written_patterns else []
-    parts = [seeds[["sentence_id", "group", "origin", "text", "stance", "frame"]]]
-    if written_paths:
-        written = load_written(written_paths).assign(origin="written")
-        clash = sorted(set(written["voice"]) & set(seeds["group"]))
+    written = load_written(written_paths).assign(origin="written") if written_paths else None
+    if written is not None:
+        clash = sorted(set(written["voice"]) & set(parts[0]["group"] if parts else ()))
         if clash:
             raise BadInput(f"{written_paths[0]}: voice(s) {', '.join(clash)} have the name of a labelled source")
         written["group"] = written["voice"]
-        parts.append(written[["sentence_id", "group", "origin", "text", "stance", "frame"]])
+    corpus_rows = []
+    for path in label_paths:
+        if kinds[path] == "corpus":
+            corpus_rows += read_corpus_labels(path)
+        elif kinds[path] != "seed":
+            imported = annotations.read(path)
+            if not imported.rows:
+                raise BadInput(f"{imported.summary(path)}: no human labels in it")
+            say(imported.summary(path))
+            corpus_rows += imported.rows
+    if corpus_rows:
+        parts.append(_corpus_part(corpus_rows, corpus, sources, written, say, columns))
+    elif corpus:
+        say("note: --corpus is for corpus labels (doc_id, source, start, end); no labels file has them")
+    if written is not None:
+        parts.append(written[COLUMNS])
+    if not parts:
+        raise BadInput(f"{', '.join(map(str, label_paths))}: no labelled sentences")
     df = pd.concat(parts, ignore_index=True)
     dup = df["sentence_id"][df["sentence_id"].duplicated()]
     if len(dup):
-        raise BadInput(f"sentence_id {dup.iloc[0]!r} is used both in the seed labels and the written corpus")
+        raise BadInput(f"sentence_id {dup.iloc[0]!r} is used twice among the seed labels, corpus labels and the "
+                       "written corpus")
     hashes = {_shown(p): sha256_file(p) for p in [*label_paths, *written_paths, *source_paths]}
     return df, sources, hashes
 
 
-def check_trainable(df) -> None:
-    """What training needs, said in one line (exit 2) before any fitting starts: two classes per
-    target, at least three outlets or voices, and two classes left whichever group a fold holds out."""
-    n_groups = df["group"].nunique()
-    if n_groups < 3:
-        raise BadInput(f"held-out evaluation needs labels from at least three sources or voices; found {n_groups}")
-    for target in ("stance", "frame"):
-        classes = sorted(df[target].unique())
+def _corpus_part(rows, corpus, sources, written, say, columns):
+    """The corpus labels' rows (COLUMNS): each outlet one group, a name of its own."""
+    from .corpuslabels import corpus_texts
+
+    reserved = {sid: f"the id of seed source {sid} in sources.csv" for sid in sources}
+    if written is not None:
+        reserved.update({v: "a voice of the written corpus" for v in written["voice"].unique()})
+    texts = None
+    if corpus:
+        paths = expand(corpus, "corpus")
+        missing = [str(c) for c in paths if not c.exists()]
+        if missing:
+            raise BadInput(f"{missing[0]}: no such file or folder (--corpus names the corpus the labels point into)")
+        texts = corpus_texts(paths, {(r.get("doc_id") or "").strip() for _, r in rows}, columns)
+        for line in texts.failed:
+            say(f"warning: corpus input {line}")
+    df, unlabelled = load_corpus_labels(rows, texts, reserved)
+    if df.empty:
+        raise BadInput(f"{rows[0][0].rsplit(':', 1)[0]}: no labelled sentences (no row has a stance or a frame)")
+    if unlabelled:
+        say(f"{unlabelled} corpus label rows have neither a stance nor a frame: not labelled, left out")
+    if texts is None:
+        say(f"note: {len(df)} corpus labels are not checked against their documents (no --corpus given): "
+            "their text is trusted as written")
+    outlets = {s.outlet: s.source for s in sources.values() if s.outlet}
+    for name in sorted(set(df["source"]) & set(outlets)):
+        say(f"warning: corpus outlet {name!r} is also the outlet of seed source {outlets[name]}: they are two groups, "
+            "so the fold holding out one trains on the other")
+    # a sentence_id column (written by some tools) is ignored: a corpus sentence is its document and span
+    ids = [f"{d}@{a}-{b}" for d, a, b in zip(df["doc_id"], df["start"], df["end"])]
+    return df.assign(sentence_id=ids, group=df["source"], origin="corpus")[COLUMNS]
+
+
+def views_of(df) -> dict:
+    """The held-out views of labelled rows: every real outlet (seed or corpus) held out in turn
+    (leave-one-source-out), and every written voice (leave-one-voice-out) when there are voices."""
+    real = (df["origin"] != "written").to_numpy()
+    groups = df["group"].to_numpy(dtype=object)
+    views = {SEED_VIEW: sorted(set(groups[real]))}
+    if (~real).any():
+        views[WRITTEN_VIEW] = sorted(set(groups[~real]))
+    return views
+
+
+def check_trainable(df, compare: bool = False) -> None:
+    """What training needs, said in one line (exit 2) before any fitting starts, per target on the rows
+    labelled for it: two classes, at least three outlets or voices, real outlets to hold out, and two
+    classes in every set a model is fitted on (each fold's training rows, and the splits its settings
+    are chosen on), for the comparison's real-outlets-only training too with `compare`."""
+    for target in TARGETS:
+        sub = df[df[target] != ""]
+        if sub.empty:
+            raise BadInput(f"{target}: no sentence is labelled for {target}; the model has a stance and a frame "
+                           f"classifier, so both need labels (the seed labels, labels/sentences.csv, have both)")
+        n_groups = sub["group"].nunique()
+        if n_groups < 3:
+            raise BadInput(f"held-out evaluation needs labels from at least three sources or voices; found {n_groups}"
+                           + (f" labelled for {target}" if len(sub) < len(df) else ""))
+        classes = sorted(sub[target].unique())
         if len(classes) < 2:
             raise BadInput(f"{target}: training needs at least two classes; the labels have only "
                            f"{', '.join(classes) or 'none'}")
-        for g in sorted(df["group"].unique()):
-            if df[target][df["group"] != g].nunique() < 2:
-                raise BadInput(f"{target}: without {g!r} the labels have only one class, so the fold that holds "
-                               f"{g!r} out cannot be trained; label more classes in the other sources")
+        views = views_of(sub)
+        if not views[SEED_VIEW]:
+            raise BadInput(f"{target}: only written voices are labelled for {target}; leave-one-source-out needs "
+                           "sentences of real outlets labelled for it (the seed labels or corpus labels)")
+        y, groups = sub[target].to_numpy(dtype=object), sub["group"].to_numpy(dtype=object)
+        real = (sub["origin"] != "written").to_numpy()
+        masks = {"": np.ones(len(sub), dtype=bool)}
+        if compare and (~real).any():
+            masks[" (the comparison trained on real outlets only; --no-compare skips it)"] = real
+        problem = _untrainable(y, groups, [g for held in views.values() for g in held], masks)
+        if problem:
+            raise BadInput(f"{target}: {problem}")
+
+
+def _untrainable(y, groups, held_out, masks: dict) -> str | None:
+    """Why some fit of the evaluation would see one class only (None: none would): the final fit on
+    all rows and each outer fold (training rows within each of `masks`), with the inner splits
+    model.search chooses hyperparameters on, replayed without fitting anything."""
+    from .model import inner_cv
+
+    fits = [(g, mask & (groups != g), why) for why, mask in masks.items() for g in held_out]
+    fits.append((None, np.ones(len(y), dtype=bool), ""))
+    for held, rows, why in fits:
+        name = "the final model" if held is None else f"the fold that holds {held!r} out"
+        yy, gg = y[rows], groups[rows]
+        if len(set(yy)) < 2:  # the final model sees every class (checked before)
+            return (f"without {held!r} the labels have only one class, so {name} cannot be trained{why}; label "
+                    "more classes in the other sources")
+        try:
+            with warnings.catch_warnings():  # "the least populated class has only 1 member" is the fit's to say
+                warnings.simplefilter("ignore")
+                splits = list(inner_cv(gg).split(yy, yy, gg))
+        except ValueError as exc:
+            return f"{name} cannot be split to choose its settings{why} ({exc}); label more sentences of each class"
+        for tr, _ in splits:
+            if len(set(yy[tr])) < 2:
+                return (f"{name} chooses its settings on splits by outlet or voice{why}, and one of them has only "
+                        f"{yy[tr][0]!r}; label more of every class, in more sources")
+    return None
+
+
+def _evaluate(df, n_jobs, final=False, train_mask=None, **options):
+    """model.evaluate on each target's labelled rows (an empty cell: not labelled for that target);
+    targets labelled on the same rows share one call, as the seed labels and written corpus do."""
+    from . import model as M
+
+    by_rows: dict = {}
+    for t in TARGETS:
+        mask = (df[t] != "").to_numpy()
+        by_rows.setdefault(mask.tobytes(), (mask, []))[1].append(t)
+    results, finals = {}, {}
+    for mask, targets in by_rows.values():
+        sub = df[mask]
+        try:
+            done = M.evaluate(sub["text"].to_numpy(dtype=object), {t: sub[t].to_numpy(dtype=object) for t in targets},
+                              sub["group"].to_numpy(dtype=object), views_of(sub), n_jobs=n_jobs, final=final,
+                              train_mask=None if train_mask is None else train_mask[mask], **options)
+        except ValueError as exc:  # what check_trainable did not foresee, still one line
+            raise BadInput(f"these labels cannot be trained ({' '.join(str(exc).split())}); label more sentences of "
+                           "each class, in more sources") from None
+        res, fin = done if final else (done, {})
+        results.update(res)
+        finals.update(fin)
+    results = {t: results[t] for t in TARGETS}
+    return (results, finals) if final else results
 
 
 def _challenge(stance, frame) -> dict | None:
@@ -136,11 +306,14 @@ def _round(obj, nd: int = 6):
 
 
 def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="model", n_jobs: int = 2,
-          progress=None, written_patterns=DEFAULT_WRITTEN, compare: bool = True) -> TrainResult:
+          progress=None, written_patterns=DEFAULT_WRITTEN, compare: bool = True, corpus=(),
+          columns=None, notes=None) -> TrainResult:
     """Evaluate on both held-out views, fit on everything, save `out` with its metrics and card.
 
     With `compare`, the alternatives the card sets beside the shipped model are evaluated on the
-    same folds: seeds only (no written corpus) and words only (no concept tokens)."""
+    same folds: seeds only (no written corpus; with corpus labels: real outlets only) and words
+    only (no concept tokens). Each target is trained and evaluated on the rows labelled for it.
+    `progress` gets progress lines, `notes` what the labels' reading says (default: `progress`)."""
     from . import model as M
     from .features import fingerprint
 
@@ -148,23 +321,23 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BadInput(f"{out}: is a file; --out names the model folder to write")
-    df, sources, hashes = load_training_data(label_patterns, source_files, written_patterns)
-    check_trainable(df)
-    X = df["text"].to_numpy(dtype=object)
-    groups = df["group"].to_numpy(dtype=object)
+    df, sources, hashes = load_training_data(label_patterns, source_files, written_patterns, corpus, notes or say,
+                                             columns)
+    check_trainable(df, compare)
     is_seed = (df["origin"] == "seed").to_numpy()
-    targets = {t: df[t].to_numpy(dtype=object) for t in ("stance", "frame")}
-    views = {SEED_VIEW: sorted(set(groups[is_seed]))}
-    if (~is_seed).any():
-        views[WRITTEN_VIEW] = sorted(set(groups[~is_seed]))
-    say(f"{is_seed.sum()} seed sentences from {len(views[SEED_VIEW])} outlets, {(~is_seed).sum()} written "
-        f"sentences from {len(views.get(WRITTEN_VIEW, []))} voices; nested evaluation and final fits ...")
-    evaluation, final = M.evaluate(X, targets, groups, views, n_jobs=n_jobs, final=True)
+    is_real = (df["origin"] != "written").to_numpy()
+    n_corpus = int((df["origin"] == "corpus").sum())
+    targets = tuple(TARGETS)
+    views = views_of(df)
+    say(f"{is_seed.sum()} seed sentences" + (f", {n_corpus} corpus sentences" if n_corpus else "")
+        + f" from {len(views[SEED_VIEW])} outlets, {(~is_real).sum()} written sentences from "
+        f"{len(views.get(WRITTEN_VIEW, []))} voices; nested evaluation and final fits ...")
+    evaluation, final = _evaluate(df, n_jobs, final=True)
     comparison = {}
     if compare:
         variants = {f"{M.FEATURES}, seeds + written": None}
-        if (~is_seed).any():
-            variants[f"{M.FEATURES}, seeds only"] = dict(train_mask=is_seed)
+        if (~is_real).any():
+            variants[f"{M.FEATURES}, {'real outlets' if n_corpus else 'seeds'} only"] = dict(train_mask=is_real)
         other = next(f for f in M.FEATURE_SETS if f != M.FEATURES)
         variants[f"{other}, seeds + written"] = dict(features=other)
         for name, kw in variants.items():
@@ -172,33 +345,44 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
                 res = evaluation
             else:
                 say(f"comparison: {name} ...")
-                res = M.evaluate(X, targets, groups, views, n_jobs=n_jobs, quantify=False, **kw)
+                res = _evaluate(df, n_jobs, quantify=False, **kw)
             comparison[name] = {t: {v: {"macro_f1": r["model"]["macro_f1"], "accuracy": r["model"]["accuracy"]}
                                     for v, r in res[t].items()} for t in targets}
         comparison["majority baseline"] = {t: {v: {m: r["baseline_majority"][m] for m in ("macro_f1", "accuracy")}
                                                for v, r in evaluation[t].items()} for t in targets}
     stance, stance_params, _, quantifier = final["stance"]
     frame, frame_params, _, _ = final["frame"]
+    labelled = {t: (df[t] != "").to_numpy() for t in targets}
+    if not all(m.all() for m in labelled.values()):
+        shared = M.share_features({"stance": stance, "frame": frame}, df["text"].to_numpy(dtype=object),
+                                  {t: (m, df[t][m].to_numpy(dtype=object)) for t, m in labelled.items()})
+        stance, frame = shared["stance"], shared["frame"]
     suite = _challenge(stance, frame)
 
-    def counts(col, mask):
+    def counts(col):
         return {c: {g: int(n) for g, n in sub["group"].value_counts().sort_index().items()}
-                for c, sub in df[mask].groupby(col, sort=True)}
+                for c, sub in df[df[col] != ""].groupby(col, sort=True)}
+
+    def per_class(rows):
+        return {t: {c: int(n) for c, n in rows[t][rows[t] != ""].value_counts().sort_index().items()} for t in targets}
 
     data = {
         "n_sentences": int(len(df)),
         "n_seed": int(is_seed.sum()),
-        "n_written": int((~is_seed).sum()),
+        "n_written": int((~is_real).sum()),
         "per_group": {g: int(n) for g, n in df["group"].value_counts().sort_index().items()},
         "seed_groups": views[SEED_VIEW],
         "written_groups": views.get(WRITTEN_VIEW, []),
-        "per_class": {t: {c: int(n) for c, n in df[t].value_counts().sort_index().items()} for t in targets},
-        "per_class_seed": {t: {c: int(n) for c, n in df[is_seed][t].value_counts().sort_index().items()}
-                           for t in targets},
-        "per_class_and_group": {t: counts(t, np.ones(len(df), dtype=bool)) for t in targets},
+        "per_class": per_class(df),
+        "per_class_seed": per_class(df[is_seed]),
+        "per_class_and_group": {t: counts(t) for t in targets},
         "sha256": hashes,
         "outlets": {s: sources[s].outlet for s in views[SEED_VIEW] if s in sources},
     }
+    if n_corpus or (df[list(targets)] == "").any(axis=None):  # absent from the shipped model's metrics
+        data["n_corpus"] = n_corpus
+        data["corpus_groups"] = sorted(set(df["group"][df["origin"] == "corpus"]))
+        data["n_labelled"] = {t: int((df[t] != "").sum()) for t in targets}
     metrics = _round({
         "data": data,
         "evaluation": evaluation,

@@ -144,7 +144,7 @@ def test(labels: Path, fmt="table", output: Path | None = None, n_boot=1000, mod
     refuse_inputs_as_output(output, [str(labels)])
     try:
         loaded = load(model)
-        rows_ = read_labels(labels)
+        rows_ = read_labels(labels, say)
         if trained_on(loaded, labels):
             say(f"warning: {labels} is one of the files this model was trained on: these figures are not held out "
                 "(model/MODEL_CARD.md has the held-out ones)")

@@ -19,34 +19,52 @@ def _stamp(out: Path):
         return None
 
 
+def _ok_line(df) -> str:
+    n = {o: int((df["origin"] == o).sum()) for o in ("seed", "written", "corpus")}
+    line = (f"ok: {len(df)} labelled sentences ({n['seed']} seed, {n['written']} written"
+            + (f", {n['corpus']} corpus" if n["corpus"] else "") + f") in {df['group'].nunique()} sources and voices")
+    partial = {t: int((df[t] != "").sum()) for t in ("stance", "frame")}
+    if min(partial.values()) < len(df):
+        line += f"; {partial['stance']} labelled for stance, {partial['frame']} for frame"
+    return line + "; trainable"
+
+
 def train(labels=None, written=None, no_written=False, compare=True, sources=None, out=Path("model"), jobs=2,
-          check=False, quiet=False, fmt="table") -> int:
-    """Train on `labels` (default: the bundled labels of a checkout) into `out`; with `check`, only validate."""
+          check=False, quiet=False, fmt="table", corpus=None, text_column="text", id_column="id",
+          no_seeds=False) -> int:
+    """Train on `labels` (default: the bundled labels of a checkout) into `out`; with `check`, only validate.
+    Corpus labels and exports are added to the bundled seed labels unless a seed-format file is among
+    `labels` or `no_seeds` is given, as the written corpus is added unless `no_written`."""
     from .. import artifact, training
     from ..lifeline import capped_jobs
     from ..project import require_checkout
+    from ..readers import Columns
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
-    if not labels or not sources or not (written or no_written):
+    seeded = bool(labels) and any(training.label_kind(p) == "seed" for p in training.expand(labels, "labels"))
+    if not (seeded or no_seeds) or not (written or no_written):
         require_checkout("the default labels (labels/, seeds/sources.csv)", "name yours with --labels, --sources "
-                         "and --written (or --no-written)")
-    labels = labels or list(training.DEFAULT_LABELS)
-    sources = sources or list(training.DEFAULT_SOURCES)
+                         "and --written (or --no-written), and --no-seeds with labels of your corpus only")
+    if not (seeded or no_seeds):
+        labels = [*training.DEFAULT_LABELS, *(labels or [])]
+    # seed labels need a sources.csv; corpus labels do not (installed, there is no bundled one)
+    sources = sources or [s for s in training.DEFAULT_SOURCES if Path(s).is_file()]
     written = [] if no_written else (written or list(training.DEFAULT_WRITTEN))
+    columns = Columns(text=text_column, id=id_column)
     started = time.perf_counter()
     before = _stamp(out)
     jobs = capped_jobs(jobs, "--jobs", say)
     try:
         if check:
-            df, _, _ = training.load_training_data(labels, sources, written)
-            training.check_trainable(df)
-            print(f"ok: {len(df)} labelled sentences ({(df['origin'] == 'seed').sum()} seed, "
-                  f"{(df['origin'] == 'written').sum()} written) in {df['group'].nunique()} sources and voices")
+            df, _, _ = training.load_training_data(labels, sources, written, corpus or (), say, columns)
+            training.check_trainable(df, compare)
+            print(_ok_line(df))
             return 0
         with artifact.locked(out):
             result = training.train(labels, sources, out, n_jobs=jobs, progress=(lambda m: None) if quiet else say,
-                                    written_patterns=written, compare=compare)
+                                    written_patterns=written, compare=compare, corpus=corpus or (), columns=columns,
+                                    notes=say)
     except StanceframeError:
         raise
     except OSError as exc:  # disk full while saving: the new folder is dropped, the old model stays
