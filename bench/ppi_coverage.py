@@ -6,11 +6,14 @@ predictions; no search) is trained on every other group and predicts the held-ou
 per labelled fraction, a simple random sample of the group's sentences (without replacement) is
 "labelled" with its gold stance, and each stance share and the lean are estimated by
 
-  PPI        stanceframe.ppi as `sources --labels` runs it (finite population, emq posteriors, PPI++)
-  PPI hard   the same with the predicted class as one-hot (the other choice of predictor)
+  PPI        stanceframe.ppi as `sources --labels` runs it: finite population, emq posteriors as the
+             predictions, PPI++ with lambda cross-fitted, Student's t quantile
+  PPI 1-lam  the same with one lambda fitted to the whole sample and the normal quantile (textbook PPI++
+             with the finite-population correction): what the two small-sample repairs are measured against
+  PPI hard   as PPI, with the predicted class as one-hot (the other choice of predictor)
   PPI iid    ppi-python's convention: the unlabelled sentences as separate data, no finite-population
              correction (stanceframe.ppi.ppi_mean(finite=False), checked against ppi-python in the tests)
-  labels     the labelled sample's own mean with its finite-population normal interval
+  labels     the labelled sample's own mean, finite-population correction, t quantile
   model      today's figure: emq on all sentences, 95% bootstrap interval (does not depend on the sample)
 
 The truth is the finite-population value: the gold share of each stance among all of the group's
@@ -36,11 +39,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stanceframe.labels import STANCES  # noqa: E402
-from stanceframe.ppi import ppi_mean, prediction_vectors  # noqa: E402
+from stanceframe.ppi import MIN_LABELLED, Z95, ppi_mean, prediction_vectors  # noqa: E402
 from stanceframe.quantify import ShareEstimator, lean_vector  # noqa: E402
 
 FRACTIONS = (0.1, 0.2, 0.3)
-ESTIMATORS = ("PPI", "PPI hard", "PPI iid", "labels", "model")
+ESTIMATORS = ("PPI", "PPI 1-lam", "PPI hard", "PPI iid", "labels", "model")
 N_BOOT = 200
 
 
@@ -95,13 +98,14 @@ def clip(value, lo, hi):
 def simulate(F, H, Y, reps: int, fraction: float, rng) -> dict[str, list[np.ndarray]]:
     """(value, lo, hi) arrays [reps, 5] per PPI-type estimator for one group and labelled fraction."""
     N = len(Y)
-    n = max(2, round(fraction * N))
+    n = max(MIN_LABELLED, round(fraction * N))
     Fl, Hl, Yl = with_lean(F), with_lean(H), with_lean(Y)
     out = {k: [] for k in ESTIMATORS if k != "model"}
     for _ in range(reps):
         s = rng.choice(N, size=n, replace=False)
         rest = np.setdiff1d(np.arange(N), s)
-        runs = {"PPI": ppi_mean(Yl[s], Fl[s], Fl), "PPI hard": ppi_mean(Yl[s], Hl[s], Hl),
+        runs = {"PPI": ppi_mean(Yl[s], Fl[s], Fl), "PPI 1-lam": ppi_mean(Yl[s], Fl[s], Fl, crossfit=False, z=Z95),
+                "PPI hard": ppi_mean(Yl[s], Hl[s], Hl),
                 "PPI iid": ppi_mean(Yl[s], Fl[s], Fl[rest], finite=False),
                 "labels": ppi_mean(Yl[s], Fl[s], Fl, lam=0.0)}
         for k, r in runs.items():
@@ -151,7 +155,8 @@ def main() -> None:
     print(f"\nPPI coverage on held-out groups ({views}); {args.reps} random samples per group and fraction; "
           "target coverage >= 0.93\n")
     for f in FRACTIONS:
-        print(f"labelled fraction {f:.0%}")
+        ns = {v: [max(MIN_LABELLED, round(f * N)) for N in s] for v, s in sizes.items()}
+        print(f"labelled fraction {f:.0%} (" + ", ".join(f"{v}: n = {min(x)}-{max(x)}" for v, x in ns.items()) + ")")
         print(f"  {'view':8} {'estimator':10} {'cover share':>11} {'cover lean':>10} {'width share':>11} "
               f"{'width lean':>10} {'MAE share':>9} {'MAE lean':>8}")
         for view in sizes:

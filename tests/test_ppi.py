@@ -42,24 +42,30 @@ def test_ppi_mean_matches_ppi_python_on_a_fixed_random_case():
     assert one["hi"] == pytest.approx(float(hi1[0]), rel=1e-10)
 
 
+T2 = 4.302652729911275  # Student's t, 97.5% quantile, 2 degrees of freedom (tables: 4.303)
+
+
 def test_finite_population_hand_case():
     # population predictions f = 1, 0, 1, 0 (mean 1/2, variance 1/3); units 0-2 labelled y = 1, 0, 0.
     f_all, f_lab, y = [1.0, 0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [1.0, 0.0, 0.0]
-    # lambda = sample cov(y, f) / var(f_all) = (1/6) / (1/3) = 1/2; residuals y - f/2 = 1/2, 0, -1/2:
-    # point = 1/2 * 1/2 + 0 = 1/4; se^2 = (1 - 3/4) * var(residuals) / 3 = (1/4)(1/4)/3 = 1/48
+    # cross-fitted lambda, each unit's from the other two: (f, y) = (0, 0), (1, 0): cov 0 -> 0;
+    # (1, 1), (1, 0): f constant -> 0; (1, 1), (0, 0): cov 1/2, / (1/3) = 3/2 -> clipped 1.
+    # terms y - lambda (f - 1/2) = 1, 0, -1/2: mean 1/6, variance 7/12; se^2 = (1 - 3/4)(7/12)/3 = 7/144
     r = ppi_mean(y, f_lab, f_all)
-    assert r["lam"] == pytest.approx(0.5)
-    assert r["value"] == pytest.approx(0.25)
-    assert r["se"] == pytest.approx((1 / 48) ** 0.5)
-    assert (r["lo"], r["hi"]) == pytest.approx((0.25 - Z95 * (1 / 48) ** 0.5, 0.25 + Z95 * (1 / 48) ** 0.5))
+    assert r["lam"] == pytest.approx(1 / 3)
+    assert r["value"] == pytest.approx(1 / 6)
+    assert r["se"] == pytest.approx(7 ** 0.5 / 12)
+    assert (r["lo"], r["hi"]) == pytest.approx((1 / 6 - T2 * 7 ** 0.5 / 12, 1 / 6 + T2 * 7 ** 0.5 / 12))
+    # one lambda from all three: cov(y, f) / var(f) = (1/6) / (1/3) = 1/2; terms 1 - 1/4, 0 + 1/4, 0 - 1/4:
+    # mean 1/4, variance 1/4; se^2 = (1/4)(1/4)/3 = 1/48
+    one = ppi_mean(y, f_lab, f_all, crossfit=False)
+    assert (one["lam"], one["value"], one["se"]) == pytest.approx((0.5, 0.25, (1 / 48) ** 0.5))
     # plain PPI (lambda 1): 1/2 + mean(y - f) = 1/2 - 1/3 = 1/6; residuals 0, 0, -1: variance 1/3
     plain = ppi_mean(y, f_lab, f_all, lam=1.0)
-    assert plain["value"] == pytest.approx(1 / 6)
-    assert plain["se"] == pytest.approx(((1 / 4) * (1 / 3) / 3) ** 0.5)
-    # labels only (lambda 0): mean 1/3, variance of y 1/3, the same correction
+    assert (plain["value"], plain["se"]) == pytest.approx((1 / 6, ((1 / 4) * (1 / 3) / 3) ** 0.5))
+    # labels only (lambda 0): mean 1/3, variance of y 1/3, the same correction: se 1/6
     labels = ppi_mean(y, f_lab, f_all, lam=0.0)
-    assert labels["value"] == pytest.approx(1 / 3)
-    assert labels["se"] == pytest.approx(1 / 6)
+    assert (labels["value"], labels["se"], labels["hi"]) == pytest.approx((1 / 3, 1 / 6, 1 / 3 + T2 / 6))
 
 
 def test_finite_population_approaches_ppi_python_for_a_small_sample_of_a_large_population():
@@ -76,8 +82,8 @@ def test_finite_population_approaches_ppi_python_for_a_small_sample_of_a_large_p
 
 
 def test_too_few_labels_is_refused():
-    with pytest.raises(ValueError, match="at least two"):
-        ppi_mean([1.0], [0.5], [0.5, 0.2, 0.1])
+    with pytest.raises(ValueError, match="at least 3 labelled"):
+        ppi_mean([1.0, 0.0], [0.5, 0.4], [0.5, 0.4, 0.1])  # a cross-fitted lambda needs three
 
 
 @pytest.mark.parametrize("method", ["cc", "pcc", "acc", "pacc", "emq"])
@@ -105,7 +111,7 @@ OUTLETS = {
 # (outlet, sentence index, stance, sample)
 LABELS = [("amber", 0, "pro_ukraine", "random"), ("amber", 2, "russia_accommodating", "random"),
           ("amber", 3, "none", "random"), ("birch", 0, "russia_accommodating", "random"),
-          ("birch", 2, "balancing", "random"), ("birch", 1, "none", "uncertain")]
+          ("birch", 2, "balancing", "random"), ("birch", 3, "none", "random"), ("birch", 1, "none", "uncertain")]
 HEADER = ["doc_id", "source", "start", "end", "text", "stance", "frame", "note", "sample"]
 
 
@@ -163,7 +169,7 @@ def test_sources_labels_gives_ppi_beside_model_and_labels_only(sources_json):
     assert ppi["lo"] <= ppi["share"] <= ppi["hi"] and 0 <= ppi["lambda"] <= 1
     assert "share" in records["amber"]["stance_shares"]["pro_ukraine"]  # the model-only figure stays
     # birch: its 'uncertain' row is left out of the intervals and counted
-    assert records["birch"]["labelled"]["n_labelled"] == 2
+    assert records["birch"]["labelled"]["n_labelled"] == 3
     assert "1 sampled as 'uncertain'" in result.stderr
     assert "ignore the model's own errors" not in result.stderr
 
@@ -172,7 +178,7 @@ def test_sources_labels_table_shows_the_three_estimates(corpus, sources_json):
     root, _ = corpus
     result = invoke("sources", root / "corpus", "--labels", root / "labels.csv", "--n-boot", 50)
     assert result.exit_code == 0, result.stderr
-    for words in ("PPI", "model only", "labels only", "3 / 4", "2 / 4", "lambda"):
+    for words in ("PPI", "model only", "labels only", "3 / 4", "lambda"):
         assert words in result.stdout
 
 
@@ -201,7 +207,7 @@ def test_a_file_without_a_sample_column_is_taken_as_random_and_says_so(corpus, t
     result = invoke("sources", root / "corpus", "--labels", labels, "--n-boot", 50, "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert "taken as a random sample" in result.stderr
-    assert {r["source"]: r["labelled"]["n_labelled"] for r in json.loads(result.stdout)} == {"amber": 3, "birch": 3}
+    assert {r["source"]: r["labelled"]["n_labelled"] for r in json.loads(result.stdout)} == {"amber": 3, "birch": 4}
 
 
 def test_without_labels_the_output_says_the_intervals_ignore_the_models_errors(corpus):
@@ -225,6 +231,6 @@ def test_compare_labels_gives_each_side_and_the_difference(corpus):
     assert result.exit_code == 0, result.stderr
     lab = json.loads(result.stdout)["labelled"]
     a, b = (lab[k]["lean"]["labels_only"]["value"] for k in ("a", "b"))
-    # by hand: amber 1/3 - 1/3 = 0; birch (random rows russia_accommodating, balancing) 0 - 1/2
-    assert (a, b) == pytest.approx((0.0, -0.5))
-    assert lab["diff_a_minus_b"]["lean"]["labels_only"]["value"] == pytest.approx(0.5)
+    # by hand: amber 1/3 - 1/3 = 0; birch (random rows russia_accommodating, balancing, none) 0 - 1/3
+    assert (a, b) == pytest.approx((0.0, -1 / 3))
+    assert lab["diff_a_minus_b"]["lean"]["labels_only"]["value"] == pytest.approx(1 / 3)

@@ -70,7 +70,7 @@ def _sample(labels: Path, loaded):
 def _labelled(sample, df, by: str, estimator) -> dict:
     """Per group, PPI and labels-only estimates from `sample` matched to the scored rows `df`."""
     from .. import summary as S
-    from ..ppi import match
+    from ..ppi import MIN_LABELLED, match
 
     positions, gold = match(sample, df["doc_id"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy(),
                             df["text"].to_numpy())
@@ -78,8 +78,9 @@ def _labelled(sample, df, by: str, estimator) -> dict:
         say(note)
     result = S.labelled_estimates(df, positions, gold, by, estimator)
     for label, rec in result.items():
-        if rec["n_labelled"] < 2:
-            say(f"warning: {label}: {rec['n_labelled']} labelled sentence(s); PPI needs at least 2, so it has none")
+        if rec["lean"] is None:
+            say(f"warning: {label}: {rec['n_labelled']} labelled sentence(s); PPI needs at least {MIN_LABELLED}, "
+                "so it has none")
         elif rec["n_labelled"] < 30:
             say(f"warning: {label}: only {rec['n_labelled']} labelled sentences; with so few, normal intervals "
                 "are often too narrow (bench/ppi_coverage.py)")
