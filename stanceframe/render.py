@@ -244,9 +244,10 @@ def labelled_table(by: str, groups, width: int) -> Table:
 
     table = Table(title=f"Stance shares and lean by {by}, corrected by a random labelled sample (PPI++)",
                   title_justify="left", caption_justify="left",
-                  caption="PPI and labels only: 95% normal intervals for these sentences of each group (random "
-                          "labels; valid whatever the model's errors); model only: 95% bootstrap intervals that "
-                          "ignore the model's errors; lambda: how far PPI trusts the predictions (0-1)")
+                  caption="PPI and labels only: 95% intervals for the shares among these sentences of each group, "
+                          "from the random labelled sample (valid whatever the model's errors); model only: 95% "
+                          "bootstrap intervals that ignore the model's errors; lambda: how far PPI trusts the "
+                          "predictions (0-1)")
     for h in (by, "labelled /\nsentences", "", "PPI", "lambda", "model only", "labels only"):
         table.add_column(h, overflow="fold", justify="left" if h in (by, "") else "right")
     for label, model, rec in groups:

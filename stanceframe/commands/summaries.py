@@ -100,9 +100,10 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
     try:
         refuse_inputs_as_output(output, [*(corpus or []), *([str(labels)] if labels else [])])
         refuse_inputs_as_output(chart, corpus or [], "--chart")
-        if labels and (not corpus or over):
-            raise BadInput("--labels needs a corpus (the labels point into it), and gives per-group figures: "
-                           "not with --over" if over else "--labels needs a corpus: the labels point into its sentences")
+        if labels and not corpus:
+            raise BadInput("--labels needs a corpus: the labels point into its sentences")
+        if labels and over:
+            raise BadInput("--labels gives per-group figures; it does not work with --over")
         sample = None
         if corpus:
             rows.check_duplicates_option(duplicate_ids)
@@ -204,9 +205,9 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
             render.compare_table(out, result, name_a, name_b)
             if sample:
                 lab = result["labelled"]
-                out.print(render.labelled_table("side", [(name_a, result["a"], lab["a"]), (name_b, result["b"], lab["b"]),
-                                                         (f"{name_a} - {name_b}", result["diff_a_minus_b"],
-                                                          lab["diff_a_minus_b"])], out.width))
+                sides = [(name_a, result["a"], lab["a"]), (name_b, result["b"], lab["b"]),
+                         (f"{name_a} - {name_b}", result["diff_a_minus_b"], lab["diff_a_minus_b"])]
+                out.print(render.labelled_table("side", sides, out.width))
 
         _table_text(draw, output)
     return 0
