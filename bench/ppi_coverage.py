@@ -7,12 +7,14 @@ per labelled fraction, a simple random sample of the group's sentences (without 
 "labelled" with its gold stance, and each stance share and the lean are estimated by
 
   PPI        stanceframe.ppi as `sources --labels` runs it: finite population, emq posteriors as the
-             predictions, PPI++ with lambda cross-fitted, Student's t quantile
-  PPI 1-lam  the same with one lambda fitted to the whole sample and the normal quantile (textbook PPI++
+             predictions, PPI++ with lambda cross-fitted (one per labelled sentence for all shares and
+             the lean, so the shares sum to 1), Student's t quantile
+  PPI each   the same with a lambda of its own for each share and for the lean
+  PPI 1-lam  as PPI with one lambda fitted to the whole sample and the normal quantile (textbook PPI++
              with the finite-population correction): what the two small-sample repairs are measured against
   PPI hard   as PPI, with the predicted class as one-hot (the other choice of predictor)
   PPI iid    ppi-python's convention: the unlabelled sentences as separate data, no finite-population
-             correction (stanceframe.ppi.ppi_mean(finite=False), checked against ppi-python in the tests)
+             correction, a lambda per quantity (stanceframe.ppi.ppi_mean(finite=False), checked against ppi-python in the tests)
   labels     the labelled sample's own mean, finite-population correction, t quantile
   model      today's figure: emq on all sentences, 95% bootstrap interval (does not depend on the sample)
 
@@ -43,7 +45,7 @@ from stanceframe.ppi import MIN_LABELLED, Z95, ppi_mean, prediction_vectors  # n
 from stanceframe.quantify import ShareEstimator, lean_vector  # noqa: E402
 
 FRACTIONS = (0.1, 0.2, 0.3)
-ESTIMATORS = ("PPI", "PPI 1-lam", "PPI hard", "PPI iid", "labels", "model")
+ESTIMATORS = ("PPI", "PPI each", "PPI 1-lam", "PPI hard", "PPI iid", "labels", "model")
 N_BOOT = 200
 
 
@@ -99,15 +101,18 @@ def simulate(F, H, Y, reps: int, fraction: float, rng) -> dict[str, list[np.ndar
     """(value, lo, hi) arrays [reps, 5] per PPI-type estimator for one group and labelled fraction."""
     N = len(Y)
     n = max(MIN_LABELLED, round(fraction * N))
-    Fl, Hl, Yl = with_lean(F), with_lean(H), with_lean(Y)
+    Fl, Yl = with_lean(F), with_lean(Y)
+    v = lean_vector(STANCES)[:, None]
     out = {k: [] for k in ESTIMATORS if k != "model"}
     for _ in range(reps):
         s = rng.choice(N, size=n, replace=False)
         rest = np.setdiff1d(np.arange(N), s)
-        runs = {"PPI": ppi_mean(Yl[s], Fl[s], Fl), "PPI 1-lam": ppi_mean(Yl[s], Fl[s], Fl, crossfit=False, z=Z95),
-                "PPI hard": ppi_mean(Yl[s], Hl[s], Hl),
+        runs = {"PPI": ppi_mean(Y[s], F[s], F, overall=True, combine=v),
+                "PPI each": ppi_mean(Yl[s], Fl[s], Fl),
+                "PPI 1-lam": ppi_mean(Y[s], F[s], F, overall=True, combine=v, crossfit=False, z=Z95),
+                "PPI hard": ppi_mean(Y[s], H[s], H, overall=True, combine=v),
                 "PPI iid": ppi_mean(Yl[s], Fl[s], Fl[rest], finite=False),
-                "labels": ppi_mean(Yl[s], Fl[s], Fl, lam=0.0)}
+                "labels": ppi_mean(Y[s], F[s], F, lam=0.0, combine=v)}
         for k, r in runs.items():
             out[k].append(clip(r["value"], r["lo"], r["hi"]))
     return {k: [np.array(x) for x in zip(*v)] for k, v in out.items()}

@@ -51,27 +51,38 @@ def _t_quantile(df: int) -> float:
     return float(t.ppf(0.975, df))
 
 
-def _loo_lambda(Y: np.ndarray, Yhat: np.ndarray, var_f: np.ndarray) -> np.ndarray:
-    """lambda for each labelled unit from the other n - 1 (rows x columns), clipped to [0, 1]."""
+def _loo_cov(Y: np.ndarray, Yhat: np.ndarray) -> np.ndarray:
+    """cov(y, f) of the labelled units without each one (rows x columns)."""
     n = len(Y)
     sy, sf, syf = Y.sum(0), Yhat.sum(0), (Y * Yhat).sum(0)
-    cov = (syf - Y * Yhat - (sy - Y) * (sf - Yhat) / (n - 1)) / (n - 2)
-    return np.clip(np.divide(cov, var_f, out=np.zeros_like(cov), where=var_f > 0), 0.0, 1.0)
+    return (syf - Y * Yhat - (sy - Y) * (sf - Yhat) / (n - 1)) / (n - 2)
 
 
-def ppi_mean(Y, Yhat, Yhat_all, lam=None, finite: bool = True, crossfit: bool = True, z: float | None = None) -> dict:
-    """PPI++ estimate of the mean of Y, column by column (lambda per column), with a 95% interval.
+def _slope(cov: np.ndarray, var: np.ndarray, overall: bool) -> np.ndarray:
+    """lambda = cov / var clipped to [0, 1]; `overall`: one for all columns, from their sums (the
+    total variance's minimiser, ppi-python's "overall" mode)."""
+    if overall:
+        cov, var = cov.sum(-1, keepdims=True), var.sum(-1, keepdims=True)
+    return np.clip(np.divide(cov, var, out=np.zeros(np.broadcast_shapes(cov.shape, var.shape)), where=var > 0), 0, 1)
+
+
+def ppi_mean(Y, Yhat, Yhat_all, lam=None, finite: bool = True, crossfit: bool = True, overall: bool = False,
+             combine=None, z: float | None = None) -> dict:
+    """PPI++ estimate of the mean of each column of Y, with a 95% interval.
 
     Y, Yhat: gold and predictions of the n labelled units. `finite` (what `sources --labels` runs):
     Yhat_all holds the predictions of all N units of the population, the labelled ones included, and
     the labelled units are a simple random sample of them without replacement. lambda is cross-fitted
-    (`crossfit`): each labelled unit's residual y - lambda (f - mean f) takes the lambda fitted on the
-    other n - 1 (the regression slope cov(y, f) / var(f), clipped to [0, 1]), so the residuals' variance
+    (`crossfit`): each labelled unit's term y - lambda (f - mean f) takes the lambda fitted on the
+    other n - 1 (the regression slope cov(y, f) / var(f), clipped to [0, 1]), so the terms' variance
     is not the in-sample minimum it would be with one lambda fitted to them all; the interval is
     value +- t(n - 1) * se with se^2 = (1 - n/N) var(terms) / n. bench/ppi_coverage.py measured both
-    choices: with in-sample lambda and the normal quantile, 10% labels of a written voice covered 0.86.
-    Not `finite`: PPI++ exactly as ppi-python's `ppi_mean_ci` (`lam_optim_mode="element"`), Yhat_all
-    being separate unlabelled data, with one in-sample lambda and the normal quantile.
+    choices: with in-sample lambda and the normal quantile, 10% labels of a written voice covered 0.87.
+    `overall`: one lambda for all columns (per unit), so shares that sum to 1 keep doing so; `combine`
+    (columns x k, with `overall` or a given `lam`): k linear combinations of the columns reported after
+    them, estimated with the same lambdas (the lean of the shares).
+    Not `finite`: PPI++ exactly as ppi-python's `ppi_mean_ci` (`lam_optim_mode` "overall" or "element"),
+    Yhat_all being separate unlabelled data, with one in-sample lambda and the normal quantile.
     `lam` given: that lambda for every unit. `z`: another quantile. Returns `value`, `lo`, `hi`, `se`
     and `lam` (the mean lambda used), arrays of one entry per column (floats for 1-d Y).
     """
@@ -82,26 +93,27 @@ def ppi_mean(Y, Yhat, Yhat_all, lam=None, finite: bool = True, crossfit: bool = 
     least = 3 if finite and crossfit and lam is None else 2
     if n < least or N < 2:
         raise ValueError(f"PPI needs at least {least} labelled and two predicted units; got {n} and {N}")
+    if combine is not None and not (finite and (overall or lam is not None)):
+        raise ValueError("combine needs the finite-population estimate with one lambda for all columns")
     if finite:
-        var_f = Yhat_all.var(0, ddof=1)
         if lam is not None:
             lams = np.broadcast_to(np.asarray(lam, dtype=float), Y.shape)
-        elif crossfit:
-            lams = _loo_lambda(Y, Yhat, var_f)
-        else:  # one lambda fitted to all the labelled units
-            cov = ((Y - Y.mean(0)) * (Yhat - Yhat.mean(0))).sum(0) / (n - 1)
-            lams = np.broadcast_to(np.clip(np.divide(cov, var_f, out=np.zeros_like(cov), where=var_f > 0), 0, 1),
-                                   Y.shape)
+        else:
+            cov = _loo_cov(Y, Yhat) if crossfit else ((Y - Y.mean(0)) * (Yhat - Yhat.mean(0))).sum(0) / (n - 1)
+            lams = np.broadcast_to(_slope(cov, Yhat_all.var(0, ddof=1), overall), Y.shape)
         terms = Y - lams * (Yhat - Yhat_all.mean(0))
+        lam_used = lams.mean(0)
+        if combine is not None:
+            combine = np.asarray(combine, dtype=float).reshape(Y.shape[1], -1)
+            terms = np.c_[terms, terms @ combine]
+            lam_used = np.r_[lam_used, np.full(combine.shape[1], lams[:, 0].mean())]
         value = terms.mean(0)
         se = np.sqrt((1 - n / N) * terms.var(0, ddof=1) / n)
         q = _t_quantile(n - 1) if z is None else z
-        lam_used = lams.mean(0)
     else:
         if lam is None:  # ppi-python's choice for separate unlabelled data: larger n/N shrinks lambda
             cov = ((Y - Y.mean(0)) * (Yhat - Yhat.mean(0))).mean(0)
-            var_f = (1 + n / N) * np.concatenate([Yhat, Yhat_all]).var(0, ddof=1)
-            lam = np.clip(np.divide(cov, var_f, out=np.zeros_like(cov), where=var_f > 0), 0.0, 1.0)
+            lam = _slope(cov, (1 + n / N) * np.concatenate([Yhat, Yhat_all]).var(0, ddof=1), overall)
         lam_used = np.broadcast_to(np.asarray(lam, dtype=float), (Y.shape[1],))
         residual = Y - lam_used * Yhat
         value = lam_used * Yhat_all.mean(0) + residual.mean(0)
@@ -150,23 +162,25 @@ def estimate_group(F_all: np.ndarray, F_lab: np.ndarray, Y_lab: np.ndarray) -> d
     """PPI and labels-only estimates of one group's stance shares and lean.
 
     F_all: prediction vectors of all N sentences; F_lab, Y_lab: prediction vectors and one-hot gold of
-    the n labelled ones (rows of STANCES columns). The lean is estimated as the mean of each sentence's
-    lean (pro_ukraine minus russia_accommodating), with a lambda of its own."""
-    v = lean_vector(STANCES)
+    the n labelled ones (rows of STANCES columns). One lambda per labelled sentence serves all four
+    shares and the lean, so the shares sum to 1 and the lean is pro_ukraine minus russia_accommodating,
+    as in the model-only figure (bench/ppi_coverage.py: coverage as high as with a lambda per share)."""
+    v = lean_vector(STANCES)[:, None]
     n, N = len(Y_lab), len(F_all)
     out: dict = {"n_labelled": n, "n_sentences": N}
     if n < MIN_LABELLED:
         return out | {"stance_shares": None, "lean": None}
-    ppi = ppi_mean(Y_lab, F_lab, F_all)
-    labels = ppi_mean(Y_lab, F_lab, F_all, lam=0.0)
-    out["stance_shares"] = {
-        s: {"ppi": _bounded({k: float(ppi[k][i]) for k in ppi}, "share", 0.0) | {"lambda": float(ppi["lam"][i])},
-            "labels_only": _bounded({k: float(labels[k][i]) for k in labels}, "share", 0.0)}
-        for i, s in enumerate(STANCES)}
-    lean_ppi = ppi_mean(Y_lab @ v, F_lab @ v, F_all @ v)
-    lean_labels = ppi_mean(Y_lab @ v, F_lab @ v, F_all @ v, lam=0.0)
-    out["lean"] = {"ppi": _bounded(lean_ppi, "value", -1.0) | {"lambda": lean_ppi["lam"]},
-                   "labels_only": _bounded(lean_labels, "value", -1.0)}
+    ppi = ppi_mean(Y_lab, F_lab, F_all, overall=True, combine=v)
+    labels = ppi_mean(Y_lab, F_lab, F_all, lam=0.0, combine=v)
+
+    def at(r, i, key, low):
+        return _bounded({k: float(r[k][i]) for k in ("value", "lo", "hi", "se")}, key, low)
+
+    out["stance_shares"] = {s: {"ppi": at(ppi, i, "share", 0.0) | {"lambda": float(ppi["lam"][i])},
+                                "labels_only": at(labels, i, "share", 0.0)} for i, s in enumerate(STANCES)}
+    k = len(STANCES)
+    out["lean"] = {"ppi": at(ppi, k, "value", -1.0) | {"lambda": float(ppi["lam"][k])},
+                   "labels_only": at(labels, k, "value", -1.0)}
     return out
 
 

@@ -36,6 +36,11 @@ def test_ppi_mean_matches_ppi_python_on_a_fixed_random_case():
     np.testing.assert_allclose(ours["value"], point, rtol=1e-10)
     np.testing.assert_allclose(ours["lo"], lo, rtol=1e-10)
     np.testing.assert_allclose(ours["hi"], hi, rtol=1e-10)
+    overall = ppi_mean(Y, Yhat, Yhat_unl, finite=False, overall=True)  # one lambda: ppi-python's default
+    assert 0 < overall["lam"][0] < 1 and np.ptp(overall["lam"]) == 0
+    lo_o, hi_o = ppi_py.ppi_mean_ci(Y, Yhat, Yhat_unl, alpha=0.05)
+    np.testing.assert_allclose(overall["value"], ppi_py.ppi_mean_pointestimate(Y, Yhat, Yhat_unl), rtol=1e-10)
+    np.testing.assert_allclose(np.r_[overall["lo"], overall["hi"]], np.r_[lo_o, hi_o], rtol=1e-10)
     one = ppi_mean(Y[:, 0], Yhat[:, 0], Yhat_unl[:, 0], finite=False)  # 1-d: ppi-python's default mode
     lo1, hi1 = ppi_py.ppi_mean_ci(Y[:, 0], Yhat[:, 0], Yhat_unl[:, 0], alpha=0.05)
     assert one["lo"] == pytest.approx(float(lo1[0]), rel=1e-10)
@@ -66,6 +71,23 @@ def test_finite_population_hand_case():
     # labels only (lambda 0): mean 1/3, variance of y 1/3, the same correction: se 1/6
     labels = ppi_mean(y, f_lab, f_all, lam=0.0)
     assert (labels["value"], labels["se"], labels["hi"]) == pytest.approx((1 / 3, 1 / 6, 1 / 3 + T2 / 6))
+
+
+def test_group_estimate_shares_sum_to_one_and_the_lean_is_their_difference():
+    from stanceframe.labels import STANCES
+    from stanceframe.ppi import estimate_group
+
+    rng = np.random.default_rng(5)
+    F_all = rng.dirichlet(np.ones(4), size=120)
+    s = rng.choice(120, 30, replace=False)
+    Y = np.eye(4)[rng.integers(0, 4, 30)]
+    rec = estimate_group(F_all, F_all[s], Y)
+    for kind, key in (("ppi", "share"), ("labels_only", "share")):
+        shares = {st: rec["stance_shares"][st][kind][key] for st in STANCES}
+        assert sum(shares.values()) == pytest.approx(1.0)
+        assert rec["lean"][kind]["value"] == pytest.approx(shares["pro_ukraine"] - shares["russia_accommodating"])
+    # by hand: the labels-only share is the sample's own share of each stance
+    assert rec["stance_shares"]["none"]["labels_only"]["share"] == pytest.approx(Y[:, 3].mean())
 
 
 def test_finite_population_approaches_ppi_python_for_a_small_sample_of_a_large_population():

@@ -82,8 +82,8 @@ def _labelled(sample, df, by: str, estimator) -> dict:
             say(f"warning: {label}: {rec['n_labelled']} labelled sentence(s); PPI needs at least {MIN_LABELLED}, "
                 "so it has none")
         elif rec["n_labelled"] < 30:
-            say(f"warning: {label}: only {rec['n_labelled']} labelled sentences; with so few, normal intervals "
-                "are often too narrow (bench/ppi_coverage.py)")
+            say(f"warning: {label}: only {rec['n_labelled']} labelled sentences; with so few, the intervals of rare "
+                "stances are often too narrow (bench/ppi_coverage.py: 0.80 coverage at 6-15 labels)")
     return result
 
 
