@@ -4,11 +4,12 @@ The model predicts every sentence of an outlet; a random sample of them is label
 (Angelopoulos et al., Science 2023) estimates a mean as the predictions' mean over all sentences
 corrected by the mean residual (gold minus prediction) on the labelled sample; PPI++ (Angelopoulos,
 Duchi & Zrnic 2023) weights the predictions by lambda, chosen from the data and clipped to [0, 1]:
-lambda 1 is plain PPI, lambda 0 the labelled sample's own mean. The interval is valid whatever the
-model's errors, because the labels alone decide how far the predictions are trusted. It is the
-normal interval with two small-sample repairs that bench/ppi_coverage.py showed were needed at tens
-of labels (see `ppi_mean`): lambda cross-fitted, and Student's t quantile for n - 1 degrees of freedom
-(1.96 as n grows).
+lambda 1 is plain PPI, lambda 0 the labelled sample's own mean. The interval holds whatever the
+model's errors, because the labels alone decide how far the predictions are trusted; it is a normal
+(large-sample) interval, with two small-sample repairs that bench/ppi_coverage.py showed were needed
+at tens of labels (see `ppi_mean`): lambda cross-fitted, and Student's t quantile for n - 1 degrees
+of freedom (1.96 as n grows). One lambda per labelled sentence serves an outlet's four shares and its
+lean, so the shares sum to 1 and the lean is their difference, as in the model-only figure.
 
 What is estimated is a finite-population mean: a share of *these* sentences of the outlet (the
 sentences `sources` counts: all of them, uncertain ones included), under simple random sampling
@@ -25,7 +26,8 @@ them (`prediction_vectors`), so the mean over all sentences is the model-only fi
 prints and PPI is that figure corrected. Probabilities, not hard predictions: they are the figure
 being corrected (emq re-estimates shares from probabilities), their residuals are rarely all zero, so
 a small sample does not collapse the interval to a point, and they track the gold more closely,
-which is what lambda rewards. Any predictor keeps the interval valid; only its width depends on it.
+which is what lambda rewards (the bench runs hard predictions beside them). Any predictor keeps the
+interval valid; only its width depends on it.
 """
 
 from __future__ import annotations

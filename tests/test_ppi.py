@@ -256,3 +256,10 @@ def test_compare_labels_gives_each_side_and_the_difference(corpus):
     # by hand: amber 1/3 - 1/3 = 0; birch (random rows russia_accommodating, balancing, none) 0 - 1/3
     assert (a, b) == pytest.approx((0.0, -1 / 3))
     assert lab["diff_a_minus_b"]["lean"]["labels_only"]["value"] == pytest.approx(1 / 3)
+
+
+def test_labels_without_a_corpus_are_refused(corpus):
+    root, _ = corpus
+    result = invoke("sources", "--labels", root / "labels.csv")
+    assert result.exit_code == 2
+    assert "--labels needs a corpus" in result.stderr
