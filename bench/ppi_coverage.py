@@ -24,7 +24,7 @@ lean = share(pro_ukraine) - share(russia_accommodating) of those. Coverage is th
 (group, repetition, quantity) whose 95% interval holds the truth; width and absolute error are means
 over the same. Shares (4 per group) and lean are reported apart.
 
-    python bench/ppi_coverage.py            # R = 200, about 2-4 CPU minutes on this machine
+    python bench/ppi_coverage.py            # R = 200: 160-380 CPU s on this machine (the latter under load)
     python bench/ppi_coverage.py --reps 50 --groups 6
 """
 
