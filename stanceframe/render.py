@@ -227,6 +227,44 @@ def compare_table(out, r: dict, a: str, b: str) -> None:
         out.print(f"words typical of {r[side]['label']}: {terms or '-'}")
 
 
+# --- with a random labelled sample (prediction-powered inference) -------------------------------
+
+
+def labelled_table(by: str, groups, width: int) -> Table:
+    """Per group, the PPI estimate beside the model-only and the labels-only one. `groups`: (label, model
+    estimate {stance_shares, lean} as summaries give them, labelled record of ppi.estimate_group)."""
+    sep = "\n" if width < NARROW else " "  # narrow: the interval under the figure
+
+    def cell(d, key):
+        if d is None:
+            return "-"
+        if key in d and key == "share":
+            return f"{d['share']:.0%}{sep}[{d['lo'] * 100:.0f}-{d['hi'] * 100:.0f}]"
+        return f"{signed(d['value'])}{sep}[{signed(d['lo'])}, {signed(d['hi'])}]"
+
+    table = Table(title=f"Stance shares and lean by {by}, corrected by a random labelled sample (PPI++)",
+                  title_justify="left", caption_justify="left",
+                  caption="PPI and labels only: 95% intervals for the shares among these sentences of each group, "
+                          "from the random labelled sample (valid whatever the model's errors); model only: 95% "
+                          "bootstrap intervals that ignore the model's errors; lambda: how far PPI trusts the "
+                          "predictions (0-1)")
+    for h in (by, "labelled /\nsentences", "", "PPI", "lambda", "model only", "labels only"):
+        table.add_column(h, overflow="fold", justify="left" if h in (by, "") else "right")
+    for label, model, rec in groups:
+        quantities = [("lean", model["lean"], rec["lean"], "value")]
+        quantities += [(SHORT[s], model["stance_shares"][s], (rec["stance_shares"] or {}).get(s), "share")
+                       for s in STANCES]
+        for i, (name, m, r, key) in enumerate(quantities):
+            r = r or {}
+            counts = f"{rec['n_labelled']} / {rec['n_sentences']}" if "n_labelled" in rec else ""
+            table.add_row(label if i == 0 else "", counts if i == 0 else "",
+                          name, cell(r.get("ppi"), key), f"{r['ppi']['lambda']:.2f}" if "lambda" in r.get("ppi", {})
+                          else "-", cell(m, key),
+                          cell(r.get("labels_only"), key))
+        table.add_section()
+    return table
+
+
 # --- train ---------------------------------------------------------------------------------------
 
 

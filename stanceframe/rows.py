@@ -120,6 +120,7 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
             continue
         for r in records:
             rows.append({"doc_id": key, "source": doc.source, "title": doc.title, "date": doc.date,
+                         "start": r["start"], "end": r["end"],  # where a labelled sentence is matched (ppi)
                          "text": r["text"], "frame": r["frame"], "uncertain": r["uncertain"],
                          **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
     if seen.summary():

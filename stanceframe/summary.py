@@ -415,3 +415,41 @@ def summaries_to_frame(summaries: Summaries) -> pd.DataFrame:
 
 # Lightness falls from "none" to "pro_ukraine" and the two middle ones are hatched, so the
 # segments stay apart in greyscale print too.
+
+
+# --- with a random labelled sample: prediction-powered inference (stanceframe.ppi) ---------------
+
+
+def labelled_estimates(df: pd.DataFrame, positions: np.ndarray, gold: np.ndarray, by: str,
+                       estimator: Estimator | None) -> dict[str, dict]:
+    """Per group of ``df[by]``: PPI and labels-only estimates of the stance shares and lean (ppi.estimate_group)
+    from the model's predictions on all the group's sentences and the labelled ones: the rows of ``df`` at
+    ``positions`` (``match``ed from the labels), with gold stance indices ``gold``."""
+    from .ppi import estimate_group, prediction_vectors
+
+    P = df[list(PROB_COLUMNS)].to_numpy(dtype=float)
+    keys = df[by].astype(str).to_numpy()
+    Y = np.eye(len(STANCES))[gold]
+    out = {}
+    for label in sorted(set(keys)):
+        members = np.flatnonzero(keys == label)
+        # per group: emq's per-sentence posteriors depend on the shares it estimates for the group
+        F = np.zeros_like(P)
+        F[members] = prediction_vectors(estimator, P[members])
+        labelled = positions[keys[positions] == label]
+        out[label] = estimate_group(F[members], F[labelled], Y[keys[positions] == label])
+    return out
+
+
+def labelled_columns(rec: dict | None) -> dict:
+    """One group's `labelled_estimates` record as flat CSV columns (empty where it has none)."""
+    cols: dict = {"n_labelled": (rec or {}).get("n_labelled", 0)}
+    quantities = [(f"share_{s}", "share", s) for s in STANCES] + [("lean", "value", None)]
+    for name, key, stance in quantities:
+        for kind, prefix in (("ppi", "ppi"), ("labels_only", "labels")):
+            got = rec and rec["lean"] and (rec["stance_shares"][stance] if stance else rec["lean"])[kind]
+            for suffix, k in (("", key), ("_lo", "lo"), ("_hi", "hi")):
+                cols[f"{prefix}_{name}{suffix}"] = got[k] if got else None
+            if kind == "ppi":
+                cols[f"ppi_{name}_lambda"] = got["lambda"] if got else None
+    return cols

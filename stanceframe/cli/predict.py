@@ -32,6 +32,10 @@ def group(version: Version = None):
 
 
 NBoot = Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")]
+LabelsOpt = Annotated[Optional[Path], typer.Option("--labels", help="A random labelled sample of the corpus (corpus "
+                                                   "labels CSV: doc_id, start, end as `score --format csv` prints "
+                                                   "them, and stance): shares and lean also by prediction-powered "
+                                                   "inference, with intervals that include the model's errors.")]
 
 
 @app.command()
@@ -120,7 +124,7 @@ def sources(
                                                 "each article's date; rows sorted by group, then time.")] = None,
     date_column: Annotated[str, typer.Option("--date-column", help="Corpus column (CSV/JSONL/Parquet) with each "
                                              "article's date; HTML pages take theirs from the page.")] = "date",
-    model: ModelOpt = None, version: Version = None,
+    labels: LabelsOpt = None, model: ModelOpt = None, version: Version = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart.
 
@@ -129,10 +133,11 @@ def sources(
       stanceframe sources                      # the seed outlets' gold labels (in a checkout)
       stanceframe sources corpus/ --chart outlets.png
       stanceframe sources corpus.jsonl --over month --chart lean_by_month.png
+      stanceframe sources corpus/ --labels my_random_labels.csv
     """
     run(summaries.sources, corpus=corpus, by=by, fmt=fmt, output=output, chart=chart, n_boot=n_boot,
         columns=columns(text_column, id_column, source_column, date_column), furniture=furniture,
-        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model)
+        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model, labels=labels)
 
 
 @app.command()
@@ -141,8 +146,8 @@ def compare(
     b: Annotated[str, typer.Argument(help="Another source or corpus path.")],
     fmt: fmt_option("table or json") = "table", output: Output = None, n_boot: NBoot = 1000,
     text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
-    furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart", jobs: Jobs = 2, model: ModelOpt = None,
-    version: Version = None,
+    furniture: FurnitureOpt = None, duplicate_ids: DupIds = "apart", jobs: Jobs = 2, labels: LabelsOpt = None,
+    model: ModelOpt = None, version: Version = None,
 ):
     """Differences in stance shares and lean between two sources or corpora (A minus B), and their words.
 
@@ -153,7 +158,7 @@ def compare(
     """
     run(summaries.compare, a=a, b=b, fmt=fmt, output=output, n_boot=n_boot,
         columns=columns(text_column, id_column, source_column), furniture=furniture, duplicate_ids=duplicate_ids,
-        jobs=jobs, model=model)
+        jobs=jobs, model=model, labels=labels)
 
 
 Strategy = Annotated[str, typer.Option("--strategy", help="random (a uniform sample), uncertain (the model's least "

@@ -49,21 +49,66 @@ def explain(text: str, fmt="table", top=8, output: Path | None = None, model=Non
     return 0
 
 
+NO_LABELS_NOTE = ("note: these intervals ignore the model's own errors; give --labels FILE (a random labelled "
+                  "sample of this corpus) for intervals that include them")
+
+
+def _sample(labels: Path, loaded):
+    """The random labelled sample of `--labels`, refused if the model was trained on it."""
+    from ..heldout import trained_on
+    from ..ppi import read_sample
+
+    try:
+        if trained_on(loaded, labels):
+            raise BadInput(f"{labels}: the model was trained on these labels; the intervals need labels it has not "
+                           "seen (label a random sample of the corpus, or train a model without this file)")
+    except OSError as exc:
+        raise BadInput(f"{labels}: cannot be read ({exc.strerror or exc})") from None
+    return read_sample(labels)
+
+
+def _labelled(sample, df, by: str, estimator) -> dict:
+    """Per group, PPI and labels-only estimates from `sample` matched to the scored rows `df`."""
+    from .. import summary as S
+    from ..ppi import MIN_LABELLED, match
+
+    positions, gold = match(sample, df["doc_id"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy(),
+                            df["text"].to_numpy())
+    for note in sample.notes():
+        say(note)
+    result = S.labelled_estimates(df, positions, gold, by, estimator)
+    for label, rec in result.items():
+        if rec["lean"] is None:
+            say(f"warning: {label}: {rec['n_labelled']} labelled sentence(s); PPI needs at least {MIN_LABELLED}, "
+                "so it has none")
+        elif rec["n_labelled"] < 30:
+            say(f"warning: {label}: only {rec['n_labelled']} labelled sentences; with so few, the intervals of rare "
+                "stances are often too narrow (bench/ppi_coverage.py: 0.80 coverage at 6-15 labels)")
+    return result
+
+
 def sources(corpus=None, by="source", fmt="table", output: Path | None = None, chart: Path | None = None,
             n_boot=1000, columns=None, furniture=None, duplicate_ids="apart", csv_raw=False, jobs=2,
-            over=None, model=None) -> int:
-    """Per-source shares, lean, frames and words of a corpus (model predictions) or of the gold labels."""
+            over=None, model=None, labels: Path | None = None) -> int:
+    """Per-source shares, lean, frames and words of a corpus (model predictions) or of the gold labels;
+    with `labels` (a random labelled sample of the corpus) also their PPI estimates."""
     from .. import summary as S
     from ..output import csv_safe, refuse_inputs_as_output, write_failure
 
     if fmt not in ("table", "json", "csv"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json, csv")
     try:
-        refuse_inputs_as_output(output, corpus or [])
+        refuse_inputs_as_output(output, [*(corpus or []), *([str(labels)] if labels else [])])
         refuse_inputs_as_output(chart, corpus or [], "--chart")
+        if labels and not corpus:
+            raise BadInput("--labels needs a corpus: the labels point into its sentences")
+        if labels and over:
+            raise BadInput("--labels gives per-group figures; it does not work with --over")
+        sample = None
         if corpus:
             rows.check_duplicates_option(duplicate_ids)
             loaded = load(model)
+            sample = _sample(labels, loaded) if labels else None
             df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), loaded, say,
                                              furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
             what = "model predictions"
@@ -85,28 +130,43 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
         for w in result.warnings:
             if len(single) <= 1 or w not in single:
                 say(f"warning: {w}")
+        labelled = _labelled(sample, df, by, estimator) if sample else {}
         if chart:
             from ..chart import write_chart, write_time_chart
 
             (write_time_chart if over else write_chart)(result, chart, what=what)
             say(f"wrote chart to {chart}")
         if fmt == "json":
-            emit(json.dumps([{**r, "basis": basis} for r in result.to_records()], indent=2, ensure_ascii=False)
-                 + "\n", output)
+            records = [{**r, "basis": basis} | ({"labelled": labelled[r["source"]]} if labelled else {})
+                       for r in result.to_records()]
+            emit(json.dumps(records, indent=2, ensure_ascii=False) + "\n", output)
         elif fmt == "csv":
-            frame = S.summaries_to_frame(result).round(4).assign(basis=basis)
+            frame = S.summaries_to_frame(result)
+            if labelled:
+                import pandas as pd
+
+                extra = pd.DataFrame([S.labelled_columns(labelled[s.source]) for s in result.sources])
+                frame = pd.concat([frame, extra], axis=1)
+            frame = frame.round(4).assign(basis=basis)
             emit((frame if csv_raw else frame.map(csv_safe)).to_csv(index=False), output)
         else:
             def draw(out):
                 out.print(render.sources_table(result, out.width))
+                if labelled:
+                    out.print(_labelled_table(result, labelled, out.width))
 
             if output is None:  # piped: widened until the table renders whole
                 table = render.sources_table(result, render.console().width)
                 render.console(fit=table).print(table)
+                if labelled:
+                    table = _labelled_table(result, labelled, render.console().width)
+                    render.console(fit=table).print(table)
             else:
                 _table_text(draw, output)
             say(f"({'model predictions' if corpus else 'gold labels'}; shares and lean with 95% bootstrap "
                 f"intervals; sorted by {'group, then time' if over else 'lean'})")
+        if corpus and not labels:
+            say(NO_LABELS_NOTE)
     except StanceframeError:
         raise
     except OSError as exc:  # disk full or read-only place for --output or --chart
@@ -115,22 +175,58 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
 
 
 def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000, columns=None, furniture=None,
-            duplicate_ids="apart", jobs=2, model=None) -> int:
-    """Stance shares and lean of A and B and their difference (A minus B), and each side's words."""
+            duplicate_ids="apart", jobs=2, model=None, labels: Path | None = None) -> int:
+    """Stance shares and lean of A and B and their difference (A minus B), and each side's words; with
+    `labels` (a random labelled sample of both corpora) also their PPI estimates."""
     from .. import summary as S
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
-    da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(), lambda: load(model), say,
+    sample = None
+    if labels:
+        if not (Path(a).exists() and Path(b).exists()):
+            raise BadInput("--labels needs two corpus paths: the labels point into their sentences")
+        loaded = load(model)
+        sample = _sample(labels, loaded)
+    da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(),
+                                                          (lambda: loaded) if labels else (lambda: load(model)), say,
                                                           furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
     result = S.compare_groups(da, db, name_a, name_b, n_boot=n_boot, estimator=estimator)
     for w in result.get("warnings", []):
         say(f"warning: {w}")
+    if sample:
+        result["labelled"] = _labelled_sides(sample, da, db, name_a, name_b, estimator)
+    elif Path(a).exists():
+        say(NO_LABELS_NOTE)
     if fmt == "json":
         emit(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", output)
     else:
-        _table_text(lambda out: render.compare_table(out, result, name_a, name_b), output)
+        def draw(out):
+            render.compare_table(out, result, name_a, name_b)
+            if sample:
+                lab = result["labelled"]
+                sides = [(name_a, result["a"], lab["a"]), (name_b, result["b"], lab["b"]),
+                         (f"{name_a} - {name_b}", result["diff_a_minus_b"], lab["diff_a_minus_b"])]
+                out.print(render.labelled_table("side", sides, out.width))
+
+        _table_text(draw, output)
     return 0
+
+
+def _labelled_sides(sample, da, db, name_a: str, name_b: str, estimator) -> dict:
+    """PPI for each side of `compare` and for A minus B (the sides' samples are independent)."""
+    import pandas as pd
+
+    from ..ppi import difference
+
+    both = pd.concat([da.assign(source=name_a), db.assign(source=name_b)], ignore_index=True)
+    rec = _labelled(sample, both, "source", estimator)
+    return {"a": rec[name_a], "b": rec[name_b], "diff_a_minus_b": difference(rec[name_a], rec[name_b])}
+
+
+def _labelled_table(result, labelled: dict, width: int):
+    return render.labelled_table(result.by, [(s.source, {"stance_shares": s.stance_shares, "lean": s.lean},
+                                              labelled[s.source]) for s in result.sources], width)
 
 
 def test(labels: Path, fmt="table", output: Path | None = None, n_boot=1000, model=None) -> int:
