@@ -115,6 +115,24 @@ def answered(rows: list[dict]) -> int:
     return sum(bool((r.get("stance") or "").strip() or (r.get("frame") or "").strip()) for r in rows)
 
 
+def label_keys(paths) -> set[tuple[str, int, int]]:
+    """(doc_id, start, end) of every row of labels files (corpus labels CSVs, suggest files or a
+    labelling tool's export): the sentences `suggest --exclude` leaves out."""
+    from . import annotations
+
+    keys = set()
+    for path in map(Path, paths):
+        if annotations.sniff(path) == "csv":
+            rows = read_labels_csv(path)
+        else:
+            rows = [row for _, row in annotations.read(path).rows]
+        try:
+            keys.update((str(r["doc_id"]), int(r["start"]), int(r["end"])) for r in rows)
+        except (KeyError, TypeError, ValueError):
+            raise BadInput(f"{path}: --exclude needs doc_id, start and end in every row") from None
+    return keys
+
+
 def is_labels_csv(path: str) -> bool:
     """A CSV whose header is that of the corpus labels format (a queue for `label`), not a corpus."""
     if not path.lower().endswith(".csv") or not Path(path).is_file():

@@ -256,3 +256,25 @@ def test_a_sentence_repeated_across_the_corpus_does_not_crowd_the_uncertain_pool
     others = [cand(100 + i, p=(0.35, 0.25, 0.2, 0.2)) for i in range(3)]
     got = picks("uncertain", copies + others, 2)
     assert [c.text.startswith("Both capitals") for c in got] == [True, False]
+
+
+def test_exclude_keeps_a_labelled_sample_apart_and_the_rest_is_the_same_random_sample(corpus, tmp_path):
+    root, pages, scored, docs = corpus
+    check, batch, whole = tmp_path / "check.csv", tmp_path / "batch.csv", tmp_path / "whole.csv"
+    assert invoke("suggest", str(pages), "--n", "3", "--seed", "5", "-o", str(check)).exit_code == 0
+    result = invoke("suggest", str(pages), "--n", "3", "--seed", "5", "--exclude", str(check), "-o", str(batch))
+    assert result.exit_code == 0, result.output
+    assert "left out 3 sentences already in --exclude files" in result.output
+    assert invoke("suggest", str(pages), "--n", "6", "--seed", "5", "-o", str(whole)).exit_code == 0
+
+    def keys(path):
+        with open(path, newline="", encoding="utf-8") as fh:
+            return [(r["doc_id"], r["start"], r["end"]) for r in csv.DictReader(fh)]
+
+    # two batches of 3 never share a sentence, and together they are the 6 one run would draw
+    assert len(scored) > 6 and not set(keys(check)) & set(keys(batch))
+    assert sorted(keys(check) + keys(batch)) == sorted(keys(whole))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text\nBaku sent aid.\n", encoding="utf-8")
+    result = invoke("suggest", str(pages), "--n", "2", "--exclude", str(bad), "-o", str(tmp_path / "x.csv"))
+    assert result.exit_code == 2 and "bad.csv" in result.output and "Traceback" not in result.output

@@ -174,6 +174,8 @@ def suggest(
     n: Annotated[int, typer.Option("--n", min=1, help="How many sentences.")] = 50,
     strategy: Strategy = "random", seed: Seed = 0, text_column: TextCol = "text", id_column: IdCol = "id",
     source_column: SourceCol = "source", furniture: FurnitureOpt = None, jobs: Jobs = 2, model: ModelOpt = None,
+    exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="Labels files (CSV or a tool's export) "
+                                                          "whose sentences are never picked (repeatable).")] = None,
     version: Version = None,
 ):
     """Pick sentences of a corpus to label and write them for a labelling tool, with the model's suggestion.
@@ -182,9 +184,11 @@ def suggest(
     Examples:
       stanceframe suggest pages/ --n 100 --output to_label.csv
       stanceframe suggest corpus.jsonl --n 200 --strategy mixed --seed 7 --output tasks.json
+      stanceframe suggest pages/ --n 200 --exclude check.csv --output train_batch.csv
     """
     run(annotate.suggest, inputs=inputs, output=output, n=n, strategy=strategy, seed=seed,
-        columns=columns(text_column, id_column, source_column), furniture=furniture, jobs=jobs, model=model)
+        columns=columns(text_column, id_column, source_column), furniture=furniture, jobs=jobs, model=model,
+        exclude=exclude or ())
 
 
 @app.command()

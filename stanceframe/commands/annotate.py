@@ -11,26 +11,32 @@ from ..errors import BadInput
 from . import finish, load, say
 
 
-def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2, warn_short=True):
+def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2, warn_short=True, exclude=()):
     """(the picked candidates, failures, documents read): the batch `strategy` picks from the corpus;
-    `warn_short`: say so when the corpus gives fewer than `n`."""
+    `warn_short`: say so when the corpus gives fewer than `n`; `exclude`: (doc_id, start, end) of
+    sentences never to pick. Random picks stay a uniform sample of the sentences not excluded."""
     from ..readers import DuplicateIds
 
     pools = sampling.Pools(n, strategy, seed)
     failures: list = []
     ids = DuplicateIds(refuse=True)  # a label must point at one document
-    n_docs = 0
+    n_docs = n_excluded = 0
     for doc, records, article in rows.scored(inputs, columns or rows.columns(), model, 0, failures, say,
                                              jobs=jobs, furniture=furniture):
         ids.check(doc)
         n_docs += 1
         if article["n_sentences"]:
             for c in sampling.candidates(doc, records):
-                pools.add(c)
+                if c.where in exclude:
+                    n_excluded += 1
+                else:
+                    pools.add(c)
     if not pools.seen:
         for f in failures:
             say(f"  {f.origin}: {f.message}")
         raise BadInput(f"no sentences to label in {', '.join(inputs)}")
+    if exclude:
+        say(f"left out {n_excluded} sentences already in --exclude files")
     picks = pools.picks()
     sampling.add_frames(picks, model)
     if warn_short and len(picks) < n:
@@ -64,11 +70,13 @@ def neighbours(queue, corpus, columns=None, furniture=None) -> None:
 
 
 def suggest(inputs, output: Path, n=50, strategy="random", seed=0, columns=None, furniture=None, jobs=2,
-            model=None) -> int:
-    """Write `n` sentences of the corpus to label, in the format `output`'s name says."""
+            model=None, exclude=()) -> int:
+    """Write `n` sentences of the corpus to label, in the format `output`'s name says, none of them
+    in the `exclude` labels files (a sample kept apart for testing, an earlier batch)."""
     from ..output import refuse_inputs_as_output
 
     refuse_inputs_as_output(output, inputs)
+    excluded = tasks.label_keys(exclude)
     kind = tasks.kind(output)  # an unknown format fails before any scoring
     if kind == "label studio":
         refuse_inputs_as_output(tasks.config_path(output), inputs)
@@ -77,7 +85,7 @@ def suggest(inputs, output: Path, n=50, strategy="random", seed=0, columns=None,
             raise BadInput(f"{output}: holds {n_answers} answers, which suggest would overwrite; name another file")
     m = load(model)
     try:
-        picks, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs)
+        picks, failures, n_docs = pick(inputs, n, strategy, seed, m, columns, furniture, jobs, exclude=excluded)
     except KeyboardInterrupt:
         say("interrupted; nothing was written")
         return 130
