@@ -8,6 +8,7 @@ run never leaves half a file where a good one was.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -15,6 +16,7 @@ import re
 import stat
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadInput
@@ -248,6 +250,59 @@ def _arrow_type(field: str):
     return pa.string()
 
 
+# --- rows written from columns -------------------------------------------------------------------
+# Workers encode their chunk's rows for the writer (text for csv, json and jsonl; an Arrow table for
+# parquet), so the main process only writes them. The text is what json.dumps(record,
+# ensure_ascii=False) and csv.DictWriter write row by row, byte for byte.
+
+_JSON_TRUE_FALSE = {True: "true", False: "false"}
+
+
+def _json_values(column: list) -> list[str]:
+    """Each value of a column as JSON text (as json.dumps writes it)."""
+    if None not in column and column:
+        kind = type(column[0])
+        if all(type(v) is kind for v in column):
+            if kind is str:
+                return list(map(json.encoder.encode_basestring, column))
+            if kind is float and all(map(math.isfinite, column)):
+                return list(map(float.__repr__, column))
+            if kind is bool:
+                return list(map(_JSON_TRUE_FALSE.__getitem__, column))
+            if kind is int:
+                return list(map(int.__repr__, column))
+    return [json.dumps(_plain(v), ensure_ascii=False) for v in column]
+
+
+@dataclass
+class Encoded:
+    n: int  # rows
+    data: object  # text (csv: rows without the header; json: rows joined by ",\n"), or a pyarrow Table
+
+
+def encode(fmt: str, columns: dict[str, list], csv_raw: bool = False) -> Encoded:
+    """The rows of `columns` (field -> values, in output order) as `fmt` writes them."""
+    n = len(next(iter(columns.values()), []))
+    if fmt in ("json", "jsonl"):
+        template = "{{" + ", ".join(f"{json.dumps(f)}: {{}}" for f in columns) + "}}"
+        lines = map(template.format, *(_json_values(c) for c in columns.values()))
+        return Encoded(n, ",\n".join(lines) if fmt == "json" else "".join(line + "\n" for line in lines))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        values = [c if csv_raw else [csv_safe(v) for v in c] for c in columns.values()]
+        csv.writer(buffer).writerows(zip(*values))
+        return Encoded(n, buffer.getvalue())
+    if fmt == "parquet":
+        import pyarrow as pa
+
+        return Encoded(n, pa.table({f: pa.array([_plain(v) for v in c], type=_arrow_type(f))
+                                    for f, c in columns.items()}))
+    raise ValueError(f"cannot encode rows as {fmt!r}")
+
+
+PARQUET_ROW_GROUP = 50_000
+
+
 class RecordWriter:
     def __init__(self, fmt: str, path: Path | None, fields: list[str], csv_raw: bool = False):
         if fmt == "parquet" and path is None:
@@ -276,7 +331,9 @@ class RecordWriter:
             self._csv = csv.DictWriter(self._fh, fieldnames=fields, extrasaction="ignore")
             self._csv.writeheader()
         elif fmt == "parquet":
-            self._batch: list[dict] = []
+            self._batch: list[dict] = []  # records written one by one, not yet a table
+            self._tables: list = []  # tables waiting to fill a row group
+            self._pending = 0
             self._pq = None
 
     def write(self, rec: dict) -> None:
@@ -290,27 +347,59 @@ class RecordWriter:
             self._fh.write(("[\n" if self.count == 0 else ",\n") + json.dumps(rec, ensure_ascii=False))
         elif self.fmt == "parquet":
             self._batch.append(rec)
-            if len(self._batch) >= 50_000:
+            if len(self._batch) >= PARQUET_ROW_GROUP:
                 self._flush_parquet()
         self.count += 1
 
-    def _flush_parquet(self):
+    def write_encoded(self, rows: Encoded) -> None:
+        """Rows that `encode` made (in the same format, with this writer's fields)."""
+        if not rows.n:
+            return
+        if self.fmt == "json":
+            self._fh.write(("[\n" if self.count == 0 else ",\n") + rows.data)
+        elif self.fmt == "parquet":
+            self._table(self._batch_table())
+            self._table(rows.data)
+        else:
+            self._fh.write(rows.data)
+        self.count += rows.n
+
+    def _batch_table(self):
+        import pyarrow as pa
+
+        batch, self._batch = self._batch, []
+        return pa.Table.from_pylist(batch, schema=self._arrow_schema()) if batch else None
+
+    def _arrow_schema(self):
+        import pyarrow as pa
+
+        return pa.schema([(f, _arrow_type(f)) for f in self.fields])
+
+    def _table(self, table, last: bool = False) -> None:
+        """Queue `table`'s rows; write them in row groups of PARQUET_ROW_GROUP rows (the rest at the end)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if not self._batch:
-            return
-        if self._pq is None:
-            self._schema = pa.schema([(f, _arrow_type(f)) for f in self.fields])
-            self._pq = pq.ParquetWriter(self._fh, self._schema)
-        self._pq.write_table(pa.Table.from_pylist(self._batch, schema=self._schema))
-        self._batch = []
+        if table is not None and table.num_rows:
+            self._tables.append(table)
+            self._pending += table.num_rows
+        while self._pending >= PARQUET_ROW_GROUP or (last and self._pending):
+            queued = pa.concat_tables(self._tables)
+            size = min(PARQUET_ROW_GROUP, self._pending)
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self._fh, self._arrow_schema())
+            self._pq.write_table(queued.slice(0, size).combine_chunks())
+            rest = queued.slice(size)
+            self._tables, self._pending = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def _flush_parquet(self, last: bool = False):
+        self._table(self._batch_table(), last)
 
     def close(self) -> None:
         if self.fmt == "json":
             self._fh.write("[]\n" if self.count == 0 else "\n]\n")
         if self.fmt == "parquet":
-            self._flush_parquet()
+            self._flush_parquet(last=True)
             self._pq.close() if self._pq else self._write_empty_parquet()
         if self._tmp is None:
             self._fh.flush()

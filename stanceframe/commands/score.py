@@ -30,7 +30,7 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
     """Score every sentence of every input; write records (`fmt` other than table) or print the tables."""
     from ..lifeline import capped_jobs
     from ..output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
-    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS
+    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS, no_sentences_warning
 
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
@@ -57,23 +57,41 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
         jobs = capped_jobs(jobs, "--jobs", say)
         # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
-        for doc, sentences, article in rows.scored(inputs, columns or rows.columns(), load(model), boot, failures,
-                                                   say, jobs=jobs, records=level == "sentence",
-                                                   furniture=furniture, stdin_limit_mb=max_stdin_mb):
+
+        def seen(doc, n_sentences):
+            nonlocal n_docs, n_empty
             n_docs += 1
-            n_empty += article["n_sentences"] == 0
+            n_empty += n_sentences == 0
             if (said := duplicates.check(doc)):
                 say(f"warning: {said}")
-            if writer:
-                for r in sentences if level == "sentence" else [article]:
-                    writer.write(r)
-            else:
-                table_rows.append((doc, sentences if level == "sentence" else [article], article))
+
+        def advance(n_sentences):
+            nonlocal shown
             if progress:
-                progress.update(task, advance=article["n_sentences"], docs=n_docs)
+                progress.update(task, advance=n_sentences, docs=n_docs)
                 if time.monotonic() - shown > 0.1:
                     progress.refresh()
                     shown = time.monotonic()
+
+        if writer and level == "sentence":  # rows encoded by the scoring workers, written as they come
+            for docs, counts, encoded in _encoded(inputs, columns or rows.columns(), load(model), failures, jobs,
+                                                  furniture, max_stdin_mb, fmt, csv_raw):
+                for doc, n in zip(docs, counts):
+                    if not n:
+                        say(no_sentences_warning(doc))
+                    seen(doc, n)
+                writer.write_encoded(encoded)
+                advance(sum(counts))
+        else:
+            for doc, sentences, article in rows.scored(inputs, columns or rows.columns(), load(model), boot, failures,
+                                                       say, jobs=jobs, records=level == "sentence",
+                                                       furniture=furniture, stdin_limit_mb=max_stdin_mb):
+                seen(doc, article["n_sentences"])
+                if writer:
+                    writer.write(article)
+                else:
+                    table_rows.append((doc, sentences if level == "sentence" else [article], article))
+                advance(article["n_sentences"])
         if progress:
             progress.stop()
         if duplicates.summary():
@@ -106,6 +124,16 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
             writer.abort()
         raise
     return finish(failures, n_docs, n_empty, allow_empty)
+
+
+def _encoded(inputs, cols, model, failures, jobs, furniture, max_stdin_mb, fmt, csv_raw):
+    """(documents, their sentence counts, their rows encoded as `fmt`) per chunk of every readable input."""
+    from ..readers import large_input
+    from ..scoring import Scorer
+
+    docs = rows.documents(inputs, cols, failures, say, furniture=furniture, stdin_limit_mb=max_stdin_mb)
+    return Scorer(model, n_boot=0, records=False).encoded(docs, fmt, csv_raw, jobs=jobs,
+                                                         workers_first=large_input(list(inputs)))
 
 
 def _print_tables(draw, output: Path | None) -> None:
