@@ -366,13 +366,13 @@ _CUE_BITS = sum(b for t, b in _BIT.items() if t.startswith("c_"))
 _OTHER_BITS = sum(b for t, b in _BIT.items() if not t.startswith("a_") and t != "neg")
 
 
-def row_parts(key: int) -> tuple[tuple[int, int], ...]:
-    """A row key of concept_rows as the parts its tokens are made of, each (part, sub-key): the same
+def row_parts(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Row keys of concept_rows as the parts their tokens are made of, each (part, sub-keys): the same
     sub-key always gives the same tokens (see part_tokens), so they are composed once per sub-key."""
-    mask, shape = key >> 3, key & 7
+    mask, shape = keys >> 3, keys & 7
     actors, cues = mask & _ACTOR_BITS, mask & _CUE_BITS
-    negated = cues if mask & _BIT["neg"] else -1
-    return (0, actors), (1, mask & _OTHER_BITS), (2, cues << _MASK_BITS | actors), (3, negated), (4, shape)
+    negated = np.where(mask & _BIT["neg"], cues, -1)
+    return [(0, actors), (1, mask & _OTHER_BITS), (2, cues << _MASK_BITS | actors), (3, negated), (4, shape)]
 
 
 def _names(mask: int, prefix: str) -> list[str]:
@@ -400,7 +400,7 @@ def part_tokens(part: int, sub: int) -> tuple[str, ...]:
 
 def row_tokens(key: int) -> tuple[str, ...]:
     """The concept tokens of a row key of concept_rows, in the order `concepts` writes them."""
-    return tuple(t for part, sub in row_parts(key) for t in part_tokens(part, sub))
+    return tuple(t for part, sub in row_parts(np.array([key])) for t in part_tokens(part, int(sub[0])))
 
 
 def fingerprint() -> str:

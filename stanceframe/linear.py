@@ -88,6 +88,21 @@ class _RunIds(dict):
 _SEP = -2
 
 
+class _PartColumns(dict):
+    """Memo: a sub-key of one part of concept rows -> the columns of its tokens in the vocabulary."""
+
+    def __init__(self, part: int, vocab: dict[str, int]):
+        super().__init__()
+        self.part, self.vocab = part, vocab
+
+    def __missing__(self, sub: int) -> tuple[int, ...]:
+        cols = tuple(j for j in map(self.vocab.get, F.part_tokens(self.part, sub)) if j is not None)
+        if len(self) > 200_000:
+            self.clear()
+        self[sub] = cols
+        return cols
+
+
 class _Vectorizer:
     def __init__(self, spec: dict):
         self.name = spec["name"]
@@ -99,8 +114,7 @@ class _Vectorizer:
         self.weight = spec["weight"]
         self.size = len(self.vocab)
         if self.concepts:
-            self._rows: dict[int, tuple] = {}  # concept row key -> (columns, counts)
-            self._parts: dict[tuple[int, int], tuple[int, ...]] = {}  # see features.row_parts
+            self._parts = [_PartColumns(part, self.vocab) for part in range(5)]  # see features.row_parts
             return
         # words: every word of a term numbered once; unigram and word-pair terms by those numbers
         words: dict[str, int] = {}
@@ -169,29 +183,18 @@ class _Vectorizer:
         return counts.astype(float), unique % self.size, indptr
 
     def _concept_counts(self, chunk: "Chunk"):
-        rows = list(map(self._row, chunk.concept_keys().tolist()))
-        lengths = np.fromiter(map(len, (c for c, _ in rows)), np.int64, len(rows))
-        cols = np.fromiter(chain.from_iterable(c for c, _ in rows), np.int64)
-        counts = np.fromiter(chain.from_iterable(v for _, v in rows), float)
-        indptr = np.zeros(chunk.n + 1, np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        return counts, cols, indptr
-
-    def _row(self, key: int) -> tuple:
-        """(columns, counts) of a concept row key: its known tokens by first occurrence."""
-        row = self._rows.get(key)
-        if row is None:
-            cols = tuple(chain.from_iterable(map(self._part, F.row_parts(key))))
-            if len(self._rows) > 200_000:
-                self._rows.clear()
-            row = self._rows[key] = (cols, (1,) * len(cols))  # tokens of a row are distinct
-        return row
-
-    def _part(self, part: tuple[int, int]) -> tuple[int, ...]:
-        cols = self._parts.get(part)
-        if cols is None:
-            cols = self._parts[part] = tuple(j for j in map(self.vocab.get, F.part_tokens(*part)) if j is not None)
-        return cols
+        """Each row's known concept tokens (distinct by construction), part by part (features.row_parts)."""
+        n, rows, cols = chunk.n, [], []
+        for part, subs in F.row_parts(chunk.concept_keys()):
+            found = list(map(self._parts[part].__getitem__, subs.tolist()))
+            lengths = np.fromiter(map(len, found), np.int64, n)
+            cols.append(np.fromiter(chain.from_iterable(found), np.int64, int(lengths.sum())))
+            rows.append(np.repeat(np.arange(n), lengths))
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        order = np.argsort(rows, kind="stable")  # per row: the parts in order
+        indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        return np.ones(len(cols)), cols[order], indptr
 
     def _weighted(self, counts, cols, indptr, n: int):
         from scipy.sparse import csr_matrix

@@ -129,7 +129,7 @@ class Scored:
         """The sentence records as columns (SENTENCE_FIELDS), a document without sentences as its
         empty record: what `record` gives row by row, values rounded as written."""
         p = [list(map(round, self.p_stance[:, j].tolist(), repeat(4))) for j in range(len(STANCES))]
-        stance = [STANCES[i] for i in self.stance.tolist()]
+        stance = list(map(STANCES.__getitem__, self.stance.tolist()))
         p_frame = list(map(round, self.p_frame.tolist(), repeat(4)))
         frame = self.frame.tolist()
         cols: dict[str, list] = {f: [] for f in SENTENCE_FIELDS}
@@ -336,6 +336,53 @@ class Scorer:
         reps = np.vstack([q.shares_in(P, STANCES, rng.multinomial(n, np.full(n, 1 / n), size=min(block, self.n_boot - i)) / n)
                           for i in range(0, self.n_boot, block)])
         return point, reps
+
+
+def score_frame(frame, model, columns=None, furniture: bool = False):
+    """The sentence rows of a pandas DataFrame of documents (one per row), as a pyarrow Table with the
+    columns and types of `score --format parquet` (SENTENCE_FIELDS): for a Dask engine's
+    `map_partitions` (load the model once per worker with project.load_model). A row's id is its
+    id column, else its index label; missing columns and null cells are empty strings; corpus rows
+    are article text (`furniture` False), as `score` reads them."""
+    from .output import encode
+    from .readers import Columns
+
+    c = columns or Columns()
+    n = len(frame)
+
+    def values(name):
+        if name not in frame.columns:
+            return [""] * n
+        return ["" if v is None or (isinstance(v, float) and v != v) else str(v)
+                for v in frame[name].to_numpy(dtype=object)]
+
+    ids, texts = values(c.id), values(c.text)
+    labels = [str(i) for i in frame.index]
+    docs = [Document(id_ or label, text, "text", label, source, title, date, url, "utf-8", author, furniture)
+            for id_, text, label, source, title, date, url, author in
+            zip(ids, texts, labels, *(values(x) for x in (c.source, c.title, c.date, c.url, c.author)))]
+    scored = Scorer(model, n_boot=0, records=False).scored(docs)
+    return encode("parquet", scored.columns(docs)).data
+
+
+def parse_shard(value: str):
+    """`I/N` (1 <= I <= N) -> a test of whether a document is in shard I of N (see in_shard)."""
+    from .errors import BadInput
+
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value or "")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise BadInput(f"--shard {value!r}: expected I/N with 1 <= I <= N (e.g. 1/4 ... 4/4 for a job array of four)")
+    i, n = int(m.group(1)), int(m.group(2))
+    return lambda doc: in_shard(doc.id, i, n)
+
+
+def in_shard(doc_id: str, i: int, n: int) -> bool:
+    """Whether a document belongs to shard `i` (1-based) of `n`: by a stable hash of its id (CRC-32 of
+    its UTF-8), not by its position, so the shards do not depend on the order the inputs are read in;
+    documents sharing an id fall in one shard."""
+    import zlib
+
+    return zlib.crc32(doc_id.encode("utf-8", "surrogatepass")) % n == i - 1
 
 
 # --- worker processes ---------------------------------------------------------------------------

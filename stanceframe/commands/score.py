@@ -24,31 +24,40 @@ def _progress():
                     TimeElapsedColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
 
 
-def score(inputs, fmt="table", level="sentence", output: Path | None = None, columns=None, n_boot=200, jobs=2,
+def score(inputs, fmt="table", level="sentence", output: str | Path | None = None, columns=None, n_boot=200, jobs=2,
           furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, duplicate_ids="apart",
-          model=None) -> int:
-    """Score every sentence of every input; write records (`fmt` other than table) or print the tables."""
+          model=None, shard: str | None = None) -> int:
+    """Score every sentence of every input; write records (`fmt` other than table) or print the tables.
+
+    `output` ending in / (or an existing folder) with fmt parquet: a Parquet dataset (output.DatasetWriter).
+    `shard` "I/N": only the documents of shard I of N (scoring.in_shard)."""
     from ..lifeline import capped_jobs
-    from ..output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
-    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS, no_sentences_warning
+    from ..output import FORMATS, DatasetWriter, RecordWriter, is_dataset_target, refuse_inputs_as_output, write_failure
+    from ..readers import large_input
+    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS, Scorer, no_sentences_warning, parse_shard
 
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
     if level not in ("sentence", "article"):
         raise BadInput(f"unknown level {level!r}; accepted: sentence, article")
+    dataset = is_dataset_target(output, fmt)
+    output = Path(output) if output is not None else None
+    shard_of = parse_shard(shard) if shard else None
     failures: list = []
     n_docs = n_empty = 0
     table_rows: list = []
     writer = None
     try:
         refuse_inputs_as_output(output, inputs)
+        if dataset:
+            _refuse_inputs_inside(output, inputs)
         rows.check_duplicates_option(duplicate_ids)
         from ..readers import DuplicateIds
 
         duplicates = DuplicateIds(refuse=duplicate_ids == "refuse", shown=rows.MAX_DUPLICATES_SHOWN)
+        fields = SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS
         if fmt != "table":
-            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
-                                  csv_raw=csv_raw)
+            writer = DatasetWriter(output, fields) if dataset else RecordWriter(fmt, output, fields, csv_raw=csv_raw)
         progress = _progress()
         task, shown = None, 0.0
         if progress:
@@ -73,19 +82,26 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
                     progress.refresh()
                     shown = time.monotonic()
 
+        model = load(model)
+        docs = rows.documents(inputs, columns or rows.columns(), failures, say, furniture=furniture,
+                              stdin_limit_mb=max_stdin_mb)
+        if shard_of:
+            docs = (doc for doc in docs if shard_of(doc))
+        workers_first = large_input(list(inputs))
         if writer and level == "sentence":  # rows encoded by the scoring workers, written as they come
-            for docs, counts, encoded in _encoded(inputs, columns or rows.columns(), load(model), failures, jobs,
-                                                  furniture, max_stdin_mb, fmt, csv_raw):
-                for doc, n in zip(docs, counts):
+            scorer = Scorer(model, n_boot=0, records=False)
+            for batch, counts, encoded in scorer.encoded(docs, fmt, csv_raw, jobs=jobs, workers_first=workers_first):
+                for doc, n in zip(batch, counts):
                     if not n:
                         say(no_sentences_warning(doc))
                     seen(doc, n)
                 writer.write_encoded(encoded)
                 advance(sum(counts))
         else:
-            for doc, sentences, article in rows.scored(inputs, columns or rows.columns(), load(model), boot, failures,
-                                                       say, jobs=jobs, records=level == "sentence",
-                                                       furniture=furniture, stdin_limit_mb=max_stdin_mb):
+            scorer = Scorer(model, n_boot=boot, records=level == "sentence")
+            for doc, sentences, article in scorer.score(docs, jobs=jobs, workers_first=workers_first):
+                if not article["n_sentences"]:
+                    say(no_sentences_warning(doc))
                 seen(doc, article["n_sentences"])
                 if writer:
                     writer.write(article)
@@ -126,14 +142,16 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
     return finish(failures, n_docs, n_empty, allow_empty)
 
 
-def _encoded(inputs, cols, model, failures, jobs, furniture, max_stdin_mb, fmt, csv_raw):
-    """(documents, their sentence counts, their rows encoded as `fmt`) per chunk of every readable input."""
-    from ..readers import large_input
-    from ..scoring import Scorer
+def _refuse_inputs_inside(folder: Path, inputs) -> None:
+    """An input inside the dataset folder would be replaced with it: refuse (exit 2)."""
+    import os
 
-    docs = rows.documents(inputs, cols, failures, say, furniture=furniture, stdin_limit_mb=max_stdin_mb)
-    return Scorer(model, n_boot=0, records=False).encoded(docs, fmt, csv_raw, jobs=jobs,
-                                                         workers_first=large_input(list(inputs)))
+    if not folder.is_dir():
+        return
+    real = os.path.realpath(folder)
+    for arg in inputs:
+        if arg != "-" and os.path.exists(arg) and os.path.commonpath([real, os.path.realpath(arg)]) == real:
+            raise BadInput(f"{folder}: --output holds the input {arg}, which the dataset would replace; name another folder")
 
 
 def _print_tables(draw, output: Path | None) -> None:
