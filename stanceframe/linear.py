@@ -88,6 +88,22 @@ class _RunIds(dict):
 _SEP = -2
 
 
+class _MaskColumns(dict):
+    """Memo: a concept mask -> the columns of its tokens, part by part (all parts but the shape)."""
+
+    def __init__(self, parts: list):
+        super().__init__()
+        self.parts = parts
+
+    def __missing__(self, mask: int) -> tuple[int, ...]:
+        subs = F.row_parts(np.array([mask << 3]))[:-1]
+        cols = tuple(chain.from_iterable(self.parts[part][int(sub[0])] for part, sub in subs))
+        if len(self) > 200_000:
+            self.clear()
+        self[mask] = cols
+        return cols
+
+
 class _PartColumns(dict):
     """Memo: a sub-key of one part of concept rows -> the columns of its tokens in the vocabulary."""
 
@@ -115,6 +131,9 @@ class _Vectorizer:
         self.size = len(self.vocab)
         if self.concepts:
             self._parts = [_PartColumns(part, self.vocab) for part in range(5)]  # see features.row_parts
+            self._masks = _MaskColumns(self._parts)
+            shapes = [self._parts[4][shape] for shape in range(6)]  # 3 length classes x final punctuation
+            self._shape_cols = np.array([[*cols, *[-1] * (2 - len(cols))] for cols in shapes], dtype=np.int64)
             return
         # words: every word of a term numbered once; unigram and word-pair terms by those numbers
         words: dict[str, int] = {}
@@ -183,15 +202,16 @@ class _Vectorizer:
         return counts.astype(float), unique % self.size, indptr
 
     def _concept_counts(self, chunk: "Chunk"):
-        """Each row's known concept tokens (distinct by construction), part by part (features.row_parts)."""
-        n, rows, cols = chunk.n, [], []
-        for part, subs in F.row_parts(chunk.concept_keys()):
-            found = list(map(self._parts[part].__getitem__, subs.tolist()))
-            lengths = np.fromiter(map(len, found), np.int64, n)
-            cols.append(np.fromiter(chain.from_iterable(found), np.int64, int(lengths.sum())))
-            rows.append(np.repeat(np.arange(n), lengths))
-        rows, cols = np.concatenate(rows), np.concatenate(cols)
-        order = np.argsort(rows, kind="stable")  # per row: the parts in order
+        """Each row's known concept tokens (distinct by construction): those of its mask (a memo), then
+        those of its shape (features.row_parts: the last part is the shape, the others the mask's)."""
+        n, keys = chunk.n, chunk.concept_keys()
+        found = list(map(self._masks.__getitem__, (keys >> 3).tolist()))
+        lengths = np.fromiter(map(len, found), np.int64, n)
+        shape = self._shape_cols[keys & 7]
+        at_row, at = np.nonzero(shape >= 0)
+        rows = np.concatenate([np.repeat(np.arange(n), lengths), at_row])
+        cols = np.concatenate([np.fromiter(chain.from_iterable(found), np.int64, int(lengths.sum())), shape[at_row, at]])
+        order = np.argsort(rows, kind="stable")
         indptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         return np.ones(len(cols)), cols[order], indptr
