@@ -78,7 +78,7 @@ class _RunIds(dict):
 
     def __missing__(self, run: str) -> tuple[int, ...]:
         ids = tuple(self.terms.get(w, -1) for w in F.run_words(run))
-        if len(self) > 500_000:
+        if len(self) > 200_000:
             self.clear()
             self.update({sep: (_SEP,) for sep in F.SEPARATORS})
         self[run] = ids
