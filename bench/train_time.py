@@ -2,8 +2,10 @@
 
     python bench/train_time.py [--runs 3]
 
-Runs `python train.py --out TMP --quiet` in three settings, each `--runs` times, and prints the
-median wall time and the median CPU seconds (the machine is shared, CPU time is steadier):
+Runs `python train.py --out TMP --quiet` in three settings, each `--runs` times (default 3; the
+README says how many runs its figure is the median of), and prints the median wall time and the
+median CPU seconds (the machine is shared, CPU time is steadier) beside the seeds-only reference,
+with the load average before and after:
 - default: seeds + written corpus, both held-out views, the card's comparison (seeds only, words
   only) included;
 - --no-compare: the shipped model's evaluation and final fits only;
@@ -28,6 +30,7 @@ args = ap.parse_args()
 SETTINGS = {"default (with comparison)": [], "--no-compare": ["--no-compare"],
             "seeds only (--no-written --no-compare)": ["--no-written", "--no-compare"]}
 results = {}
+load_before = os.getloadavg()[0]
 with tempfile.TemporaryDirectory() as tmp:
     for name, extra in SETTINGS.items():
         walls, cpus = [], []
@@ -42,6 +45,6 @@ with tempfile.TemporaryDirectory() as tmp:
         results[name] = (statistics.median(walls), statistics.median(cpus))
 ref = results["seeds only (--no-written --no-compare)"][1]
 print(f"{'python train.py':42s} {'wall s':>8s} {'CPU s':>8s} {'CPU vs seeds only':>18s}   (median of {args.runs}, "
-      f"load {os.getloadavg()[0]:.2f})")
+      f"load {load_before:.2f} before, {os.getloadavg()[0]:.2f} after)")
 for name, (wall, cpu) in results.items():
     print(f"{name:42s} {wall:8.1f} {cpu:8.1f} {cpu / ref:17.1f}x")

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import repeat
+
+import numpy as np
 
 # Word lists: a trailing * matches any ending; words joined by _ are phrases.
 #
@@ -127,18 +130,25 @@ _EXACT, _PREFIX, _PHRASE = _lexicon(("a_", ACTORS), ("c_", STANCE_CUES), ("f_", 
 _PREFIX_LENGTHS = sorted({len(p) for p in _PREFIX})
 _URL = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|eu|az|ru|ua|org|net|media)\b", re.I)
 _OUTLETS = re.compile(rf"\b(?:{OUTLET_NAMES})\b", re.I)
-_US = re.compile(r"\bUS\b")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " ", "–": " ", "\xa0": " "})
-_WORD = re.compile(r"[^\W\d_][\w'.-]*")
+_US = re.compile(r"US(?<!\wUS)\b")  # \bUS\b, written to start with its letters: found by a fast scan
+_QUOTES = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("—", " "), ("–", " "), ("\xa0", " "))
 _NEGATIONS = frozenset("not no never nor without neither n't".split())
 _FINAL_PUNCT = re.compile(r"[.!?:…][\"')\]]*\s*$")
-
-
-# Substrings without which the URL and outlet patterns cannot match: most sentences contain none,
-# and a substring test is far cheaper than the regular expressions.
+# Substrings without which the URL and outlet patterns cannot match (see _sub_lines).
 _URL_HINTS = ("http", "www.", ".com", ".eu", ".az", ".ru", ".ua", ".org", ".net", ".media")
 _OUTLET_HINTS = ("caliber", "azemedia", "aze.media", "commonspace", "shunculture", "azertac", "bloomberg",
                  "voice of america", "interpreter", "huseynov", "mamedov", "sanchez", "mikovic", "glantz")
+
+# The one tokenisation: cleaned text is cut into runs of word characters, apostrophes, dots and
+# hyphens, and both views are read off each run, once per distinct run (a memo):
+# - the n-gram words are TOKEN_PATTERN's tokens: a run's parts between dots, apostrophes and hyphens
+#   stripped from their ends ("u.s" -> "u", "s"; "'war'" -> "war"), as sklearn finds them;
+# - the concept word is the run from its first letter on ("2nd" -> "nd"), its end stripped of dots,
+#   hyphens, apostrophes and "'s", with the parts of a hyphenated word added ("anti-russian" ->
+#   also "anti", "russian").
+TOKEN_PATTERN = r"(?u)\b[\w'-]+\b"
+_RUN = re.compile(r"[\w'.-]+")
+_LETTER_ON = re.compile(r"[^\W\d_][\w'.-]*")
 
 
 def clean(text: str) -> str:
@@ -156,29 +166,107 @@ def concepts(text: str) -> str:
 # caching (training transforms the same sentences once per split) sits behind them.
 @functools.lru_cache(maxsize=16384)
 def _clean(text: str) -> str:
+    return _clean_text(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _concepts(text: str) -> str:
+    cleaned = _clean(text)
+    return " ".join(row_tokens(int(concept_rows(cleaned, runs(cleaned))[0])))
+
+
+def run_words(run: str) -> list[str]:
+    """TOKEN_PATTERN's tokens in a run (see above)."""
+    return [w for w in (p.strip("'-") for p in run.split(".")) if w]
+
+
+# --- many sentences at once ----------------------------------------------------------------------
+# Scoring cleans and tokenises a chunk of sentences as one string, each followed by a separator:
+# one regular-expression pass over the chunk instead of one per sentence, and the Python work per
+# run is a lookup in a memo. Cleaning acts on single characters or on runs of non-space characters
+# (a web address, an outlet name), never across a line break or another space-like separator, so
+# cleaning the joined sentences equals joining the cleaned ones: the tokens are the same.
+
+SEPARATORS = "\n\x1c\x1d\x1e\x1f\u2028\u2029"  # space-like characters; a chunk is joined by one it lacks
+
+
+def separator(texts: list[str]) -> str | None:
+    """A separator that none of `texts` contains, or None (then score them one at a time)."""
+    joined = "".join(texts)
+    return next((sep for sep in SEPARATORS if sep not in joined), None)
+
+
+def clean_joined(texts: list[str], sep: str | None) -> str:
+    """`clean` of every text, each followed by `sep` (one text alone when sep is None)."""
+    return _clean_text(sep.join(texts) + sep, sep) if sep is not None else _clean_text(texts[0])
+
+
+def _clean_text(text: str, sep: str | None = None) -> str:
+    """`clean` of `text`, or of every line of it between separators `sep` (see clean_joined)."""
     if "US" in text:  # the United States in capitals; lower-cased, "us" would be the pronoun
         text = _US.sub("u.s", text)
     text = text.lower()
     if not text.isascii():
-        text = text.translate(_QUOTES)
-    if any(h in text for h in _URL_HINTS):
-        text = _URL.sub(" ", text)
-    if any(h in text for h in _OUTLET_HINTS):
-        text = _OUTLETS.sub(" ", text)
-    return text
+        for a, b in _QUOTES:
+            text = text.replace(a, b)
+    text = _sub_lines(text, _URL_HINTS, _URL, sep)
+    return _sub_lines(text, _OUTLET_HINTS, _OUTLETS, sep)
 
 
-def _words(text: str) -> list[str]:
-    """Words, with the parts of hyphenated words added ("anti-russian" -> also "russian")."""
-    words = []
-    for w in _WORD.findall(text):
-        w = w.rstrip(".-'")
-        if w.endswith("'s"):
-            w = w[:-2]
-        words.append(w)
-        if "-" in w:
-            words.extend(p for p in w.split("-") if p)
-    return words
+def _sub_lines(text: str, hints: tuple[str, ...], pattern: re.Pattern, sep: str | None) -> str:
+    """`pattern` replaced by a space in each line of `text` that holds one of `hints` (substrings
+    without which it cannot match): most lines hold none, and finding a substring is far cheaper
+    than trying a regular expression at every word."""
+    lines = set()
+    for h in hints:
+        i = text.find(h)
+        while i >= 0:
+            start = text.rfind(sep, 0, i) + 1 if sep is not None else 0
+            end = text.find(sep, i) if sep is not None else len(text)
+            lines.add((start, end))
+            i = text.find(h, end)
+    if not lines:
+        return text
+    out, done = [], 0
+    for start, end in sorted(lines):
+        out += [text[done:start], pattern.sub(" ", text[start:end])]
+        done = end
+    return "".join(out) + text[done:]
+
+
+@functools.lru_cache(maxsize=None)
+def _runs_pattern(sep: str | None) -> re.Pattern:
+    return _RUN if sep is None else re.compile(f"{_RUN.pattern}|{re.escape(sep)}")
+
+
+def runs(cleaned: str, sep: str | None = None) -> list[str]:
+    """The runs of cleaned text (see clean_joined), each separator as a run of its own."""
+    return _runs_pattern(sep).findall(cleaned)
+
+
+# Every concept token that a word or a phrase gives is one bit of a mask; a sentence's mask is the OR
+# of its words' masks, and its tokens (actors, their pairs, cues crossed with actors, negation) follow
+# from the mask alone, so they are composed once per distinct mask.
+_BITS = sorted({t for v in _EXACT.values() for t in v} | {t for v in _PREFIX.values() for t in v}
+               | {t for v in _PHRASE.values() for _, _, t in v} | {"neg"})
+_BIT = {t: 1 << i for i, t in enumerate(_BITS)}
+_MASK_BITS = 40
+_PHRASE_FIRST = sorted(_PHRASE)  # words that start a phrase: their number + 1 is kept above the mask
+_PHRASE_NUMBER = (1 << 20) - 1
+_SEP_FLAG, _WORDS_FLAG = 1 << 62, 1 << 61  # a separator; a run with concept words
+_LOW_BITS = (1 << _MASK_BITS) - 1
+assert len(_BITS) <= _MASK_BITS and len(_PHRASE_FIRST) < _PHRASE_NUMBER, "concept masks need more bits"
+
+
+def _concept_words(run: str) -> list[str]:
+    """The concept words of a run (see above); none when it has no letter."""
+    m = _LETTER_ON.search(run)
+    if m is None:
+        return []
+    w = m.group().rstrip(".-'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return [w, *(p for p in w.split("-") if p)] if "-" in w else [w]
 
 
 _WORD_TOKENS: dict[str, frozenset[str]] = {}  # memo: words repeat across sentences
@@ -201,38 +289,118 @@ def _word_tokens(w: str) -> frozenset[str]:
     return tokens
 
 
-def _concepts_of(words: list[str]) -> tuple[set[str], bool]:
-    found: set[str] = set()
-    prev = ""
-    for w in words:
-        found |= _word_tokens(w)
-        for second, is_prefix, token in _PHRASE.get(prev, ()):
-            if w == second or (is_prefix and w.startswith(second)):
-                found.add(token)
-        prev = w
-    negated = "neg" in found
-    found.discard("neg")
-    return found, negated
+def _word_mask(w: str) -> int:
+    mask = 0
+    for t in _word_tokens(w):
+        mask |= _BIT[t]
+    return mask
 
 
-@functools.lru_cache(maxsize=16384)
-def _concepts(text: str) -> str:
-    text = _clean(text)
-    found, negated = _concepts_of(_words(text))
-    actors = sorted(t[2:] for t in found if t.startswith("a_"))
-    stance_cues = sorted(t[2:] for t in found if t.startswith("c_"))
-    tokens = [f"a_{a}" for a in actors]
-    tokens += [f"a_{a}_{b}" for i, a in enumerate(actors) for b in actors[i + 1 :]]
-    tokens += sorted(t for t in found if not t.startswith("a_"))
-    tokens += [f"c_{c}_{a}" for c in stance_cues for a in actors]
-    tokens += [f"c_{c}_{a}_{b}" for c in stance_cues for i, a in enumerate(actors) for b in actors[i + 1:]]
-    if negated:
-        tokens += ["neg"] + [f"neg_{c}" for c in stance_cues]
-    n = text.count(" ") + 1
-    tokens.append("len_short" if n < 8 else "len_long" if n > 30 else "len_mid")
-    if not _FINAL_PUNCT.search(text):
-        tokens.append("no_final_punct")  # headlines and headings
-    return " ".join(tokens)
+def _phrase_mask(prev: str, w: str) -> int:
+    mask = 0
+    for second, is_prefix, token in _PHRASE.get(prev, ()):
+        if w == second or (is_prefix and w.startswith(second)):
+            mask |= _BIT[token]
+    return mask
+
+
+class _RunMasks(dict):
+    """Memo: a run -> its concept words' mask (with phrases inside it, "stand-with"), and above the
+    mask the number of its last word in _PHRASE_FIRST (a phrase may go on in the next run)."""
+
+    def __missing__(self, run: str) -> int:
+        words = _concept_words(run)
+        mask, prev = 0, ""
+        for w in words:
+            mask |= _word_mask(w) | _phrase_mask(prev, w)
+            prev = w
+        value = mask | (_WORDS_FLAG if words else 0)
+        if prev in _PHRASE:
+            value |= (_PHRASE_FIRST.index(prev) + 1) << _MASK_BITS
+        if len(self) > 200_000:
+            self.clear()
+            self.update(_SEPARATOR_RUNS)
+        self[run] = value
+        return value
+
+
+_SEPARATOR_RUNS = {sep: _SEP_FLAG for sep in SEPARATORS}
+_RUN_MASKS = _RunMasks(_SEPARATOR_RUNS)
+
+
+def _len_class(spaces: int) -> int:
+    n = spaces + 1  # words, as the spaces count them
+    return 0 if n < 8 else 2 if n > 30 else 1
+
+
+_LENGTHS = ("len_short", "len_mid", "len_long")
+
+
+def concept_rows(cleaned: str, runs_: list[str], sep: str | None = None, n: int = 1) -> np.ndarray:
+    """Each of the `n` cleaned texts in `cleaned` (see clean_joined; `runs_` its runs) as one integer
+    key: the mask of its concept tokens, its length class and whether it ends in final punctuation
+    (see row_tokens)."""
+    parts = cleaned.split(sep)[:n] if sep is not None else [cleaned]
+    shape = np.fromiter(map(_len_class, map(str.count, parts, repeat(" "))), np.int64, n) * 2
+    shape += np.fromiter(map(bool, map(_FINAL_PUNCT.search, parts)), bool, n)
+    packed = np.fromiter(map(_RUN_MASKS.__getitem__, runs_), np.int64, len(runs_))
+    if not len(packed):
+        return shape
+    masks = packed & _LOW_BITS
+    # a phrase across two runs: consecutive runs with words (runs without a letter do not part them)
+    worded = np.flatnonzero(packed & (_WORDS_FLAG | _SEP_FLAG))
+    for j in np.flatnonzero((packed[worded[:-1]] >> _MASK_BITS) & _PHRASE_NUMBER):
+        first, i = int(packed[worded[j]] >> _MASK_BITS) & _PHRASE_NUMBER, worded[j + 1]
+        if not packed[i] & _SEP_FLAG:
+            masks[i] |= _phrase_mask(_PHRASE_FIRST[first - 1], _concept_words(runs_[i])[0])
+    if sep is None:
+        found = np.bitwise_or.reduce(masks, keepdims=True)
+    else:
+        ends = np.flatnonzero(packed & _SEP_FLAG)
+        found = np.bitwise_or.reduceat(masks, np.r_[0, ends[:-1] + 1])
+    return found * 8 + shape
+
+
+_ACTOR_BITS = sum(b for t, b in _BIT.items() if t.startswith("a_"))
+_CUE_BITS = sum(b for t, b in _BIT.items() if t.startswith("c_"))
+_OTHER_BITS = sum(b for t, b in _BIT.items() if not t.startswith("a_") and t != "neg")
+
+
+def row_parts(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Row keys of concept_rows as the parts their tokens are made of, each (part, sub-keys): the same
+    sub-key always gives the same tokens (see part_tokens), so they are composed once per sub-key."""
+    mask, shape = keys >> 3, keys & 7
+    actors, cues = mask & _ACTOR_BITS, mask & _CUE_BITS
+    negated = np.where(mask & _BIT["neg"], cues, -1)
+    return [(0, actors), (1, mask & _OTHER_BITS), (2, cues << _MASK_BITS | actors), (3, negated), (4, shape)]
+
+
+def _names(mask: int, prefix: str) -> list[str]:
+    return [t[2:] for t, bit in _BIT.items() if mask & bit and t.startswith(prefix)]  # sorted, as _BITS is
+
+
+@functools.lru_cache(maxsize=65536)
+def part_tokens(part: int, sub: int) -> tuple[str, ...]:
+    """The concept tokens of one part of a row (see row_parts), in the order `concepts` writes them:
+    actors and their pairs, the other tokens sorted, stance cues crossed with the actors and their
+    pairs, negation and the negated cues, the length and the lack of final punctuation."""
+    if part == 0:
+        actors = _names(sub, "a_")
+        return (*(f"a_{a}" for a in actors), *(f"a_{a}_{b}" for i, a in enumerate(actors) for b in actors[i + 1:]))
+    if part == 1:
+        return tuple(t for t, bit in _BIT.items() if sub & bit)
+    if part == 2:
+        cues, actors = _names(sub >> _MASK_BITS, "c_"), _names(sub & _LOW_BITS, "a_")
+        return (*(f"c_{c}_{a}" for c in cues for a in actors),
+                *(f"c_{c}_{a}_{b}" for c in cues for i, a in enumerate(actors) for b in actors[i + 1:]))
+    if part == 3:
+        return () if sub < 0 else ("neg", *(f"neg_{c}" for c in _names(sub, "c_")))
+    return (_LENGTHS[sub >> 1], *(() if sub & 1 else ("no_final_punct",)))  # headlines and headings
+
+
+def row_tokens(key: int) -> tuple[str, ...]:
+    """The concept tokens of a row key of concept_rows, in the order `concepts` writes them."""
+    return tuple(t for part, sub in row_parts(np.array([key])) for t in part_tokens(part, int(sub[0])))
 
 
 def fingerprint() -> str:

@@ -21,7 +21,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from threadpoolctl import threadpool_limits
 
 from .pool import run_tasks
-from .features import clean, concepts
+from .features import TOKEN_PATTERN, clean, concepts  # one tokenisation: scoring reads the same tokens
 from .labels import STANCES
 from .quantify import QUANTIFIER, QUANTIFIERS, Quantifier, fit_calibration, lean, lean_vector, misclassification
 
@@ -34,7 +34,6 @@ GRID = {
     "frame": {"clf__C": [0.3, 1.0, 3.0]},
 }
 SCORING = {"stance": "f1_macro", "frame": "accuracy"}  # what each target is judged by
-TOKEN_PATTERN = r"(?u)\b[\w'-]+\b"
 
 
 class FitCache:

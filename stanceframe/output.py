@@ -8,13 +8,16 @@ run never leaves half a file where a good one was.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadInput
@@ -230,7 +233,8 @@ def _remove_stale_temps(path: Path) -> None:
         try:
             os.kill(int(m.group(1)), 0)
         except ProcessLookupError:
-            Path(path.parent, name).unlink(missing_ok=True)
+            stale = Path(path.parent, name)
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
         except OSError:
             pass
 
@@ -246,6 +250,60 @@ def _arrow_type(field: str):
     if field == "uncertain":
         return pa.bool_()
     return pa.string()
+
+
+# --- rows written from columns -------------------------------------------------------------------
+# Workers encode their chunk's rows for the writer (text for csv, json and jsonl; an Arrow table for
+# parquet), so the main process only writes them. The text is what json.dumps(record,
+# ensure_ascii=False) and csv.DictWriter write row by row, byte for byte.
+
+_JSON_TRUE_FALSE = {True: "true", False: "false"}
+
+
+_JSON_TEXT = {str: json.encoder.encode_basestring, float: float.__repr__, int: int.__repr__,
+              bool: _JSON_TRUE_FALSE.__getitem__}
+
+
+def _json_values(column: list) -> list[str]:
+    """Each value of a column as JSON text, as json.dumps writes it. A column holds values of one type
+    (scoring.Scored.columns), or None among them (a document without sentences)."""
+    text = _JSON_TEXT.get(type(column[0])) if column and None not in column else None
+    if text is float and not all(map(math.isfinite, column)):
+        text = None
+    if text is None:
+        return [json.dumps(_plain(v), ensure_ascii=False) for v in column]
+    return list(map(text, column))
+
+
+@dataclass
+class Encoded:
+    n: int  # rows
+    data: object  # text (csv: rows without the header; json: rows joined by ",\n"), or a pyarrow Table
+
+
+def encode(fmt: str, columns: dict[str, list], csv_raw: bool = False) -> Encoded:
+    """The rows of `columns` (field -> values, in output order) as `fmt` writes them."""
+    n = len(next(iter(columns.values()), []))
+    if fmt in ("json", "jsonl"):
+        template = "{{" + ", ".join(f"{json.dumps(f)}: {{}}" for f in columns) + "}}"
+        if fmt == "jsonl":
+            template += "\n"
+        lines = map(template.format, *(_json_values(c) for c in columns.values()))
+        return Encoded(n, (",\n" if fmt == "json" else "").join(lines))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        values = [c if csv_raw else [csv_safe(v) for v in c] for c in columns.values()]
+        csv.writer(buffer).writerows(zip(*values))
+        return Encoded(n, buffer.getvalue())
+    if fmt == "parquet":
+        import pyarrow as pa
+
+        return Encoded(n, pa.table({f: pa.array([_plain(v) for v in c], type=_arrow_type(f))
+                                    for f, c in columns.items()}))
+    raise ValueError(f"cannot encode rows as {fmt!r}")
+
+
+PARQUET_ROW_GROUP = 50_000
 
 
 class RecordWriter:
@@ -276,7 +334,9 @@ class RecordWriter:
             self._csv = csv.DictWriter(self._fh, fieldnames=fields, extrasaction="ignore")
             self._csv.writeheader()
         elif fmt == "parquet":
-            self._batch: list[dict] = []
+            self._batch: list[dict] = []  # records written one by one, not yet a table
+            self._tables: list = []  # tables waiting to fill a row group
+            self._pending = 0
             self._pq = None
 
     def write(self, rec: dict) -> None:
@@ -290,27 +350,59 @@ class RecordWriter:
             self._fh.write(("[\n" if self.count == 0 else ",\n") + json.dumps(rec, ensure_ascii=False))
         elif self.fmt == "parquet":
             self._batch.append(rec)
-            if len(self._batch) >= 50_000:
+            if len(self._batch) >= PARQUET_ROW_GROUP:
                 self._flush_parquet()
         self.count += 1
 
-    def _flush_parquet(self):
+    def write_encoded(self, rows: Encoded) -> None:
+        """Rows that `encode` made (in the same format, with this writer's fields)."""
+        if not rows.n:
+            return
+        if self.fmt == "json":
+            self._fh.write(("[\n" if self.count == 0 else ",\n") + rows.data)
+        elif self.fmt == "parquet":
+            self._table(self._batch_table())
+            self._table(rows.data)
+        else:
+            self._fh.write(rows.data)
+        self.count += rows.n
+
+    def _batch_table(self):
+        import pyarrow as pa
+
+        batch, self._batch = self._batch, []
+        return pa.Table.from_pylist(batch, schema=self._arrow_schema()) if batch else None
+
+    def _arrow_schema(self):
+        import pyarrow as pa
+
+        return pa.schema([(f, _arrow_type(f)) for f in self.fields])
+
+    def _table(self, table, last: bool = False) -> None:
+        """Queue `table`'s rows; write them in row groups of PARQUET_ROW_GROUP rows (the rest at the end)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if not self._batch:
-            return
-        if self._pq is None:
-            self._schema = pa.schema([(f, _arrow_type(f)) for f in self.fields])
-            self._pq = pq.ParquetWriter(self._fh, self._schema)
-        self._pq.write_table(pa.Table.from_pylist(self._batch, schema=self._schema))
-        self._batch = []
+        if table is not None and table.num_rows:
+            self._tables.append(table)
+            self._pending += table.num_rows
+        while self._pending >= PARQUET_ROW_GROUP or (last and self._pending):
+            queued = pa.concat_tables(self._tables)
+            size = min(PARQUET_ROW_GROUP, self._pending)
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self._fh, self._arrow_schema())
+            self._pq.write_table(queued.slice(0, size).combine_chunks())
+            rest = queued.slice(size)
+            self._tables, self._pending = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def _flush_parquet(self, last: bool = False):
+        self._table(self._batch_table(), last)
 
     def close(self) -> None:
         if self.fmt == "json":
             self._fh.write("[]\n" if self.count == 0 else "\n]\n")
         if self.fmt == "parquet":
-            self._flush_parquet()
+            self._flush_parquet(last=True)
             self._pq.close() if self._pq else self._write_empty_parquet()
         if self._tmp is None:
             self._fh.flush()
@@ -338,3 +430,88 @@ class RecordWriter:
             finally:
                 Path(self._tmp).unlink(missing_ok=True)
 
+
+
+# --- a Parquet dataset: a folder of part files ------------------------------------------------------
+
+PART_ROWS = 1_000_000  # rows per part file (20 row groups): a part stays a few tens of MB
+PART_NAME = "part-{:05d}.parquet"
+
+
+def is_dataset_target(output, fmt: str) -> bool:
+    """`--output DIR/` (a trailing slash) or an existing folder, with --format parquet: a dataset."""
+    return fmt == "parquet" and output is not None and (str(output).endswith(("/", os.sep)) or os.path.isdir(output))
+
+
+class DatasetWriter:
+    """A Parquet dataset (part-00000.parquet, part-00001.parquet, ... of at most PART_ROWS rows each,
+    in row groups as RecordWriter writes them), readable by pyarrow.dataset and pandas.read_parquet(DIR).
+
+    Written atomically as a whole: the parts go into a hidden folder beside the target, which is renamed
+    into place when the last part is complete; a dataset this tool wrote before at that place is then
+    removed. An interrupted run leaves the target as it was (and its temporary folder is removed, or
+    by the next run when the process was killed). A folder holding anything else is refused."""
+
+    def __init__(self, path: Path, fields: list[str]):
+        self.path, self.fields, self.count = Path(path), fields, 0
+        if self.path.exists():
+            if not self.path.is_dir():
+                raise BadInput(f"{path}: is a file; a Parquet dataset needs a folder (or a new name ending in /)")
+            foreign = [n for n in os.listdir(self.path) if not re.fullmatch(r"part-\d{5}\.parquet", n)]
+            if foreign:
+                raise BadInput(f"{path}: the folder holds other files ({', '.join(sorted(foreign)[:3])}); "
+                               "name a new or empty folder, or one this tool wrote a dataset to")
+        parent = self.path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot create its folder ({exc.strerror})") from None
+        _remove_stale_temps(self.path)
+        try:
+            self._tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp"))
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot write there ({exc.strerror})") from None
+        self._parts = 0
+        self._part = self._next_part()
+
+    def _next_part(self) -> RecordWriter:
+        part = RecordWriter("parquet", self._tmp / PART_NAME.format(self._parts), self.fields)
+        self._parts += 1
+        return part
+
+    def _room(self) -> int:
+        if self._part.count >= PART_ROWS:
+            self._part.close()
+            self._part = self._next_part()
+        return PART_ROWS - self._part.count
+
+    def write(self, rec: dict) -> None:
+        self._room()
+        self._part.write(rec)
+        self.count += 1
+
+    def write_encoded(self, rows: Encoded) -> None:
+        table, done = rows.data, 0
+        while done < rows.n:
+            size = min(self._room(), rows.n - done)
+            self._part.write_encoded(Encoded(size, table.slice(done, size)))
+            done += size
+        self.count += rows.n
+
+    def close(self) -> None:
+        self._part.close()
+        os.chmod(self._tmp, 0o755)
+        old = None
+        if self.path.exists():
+            old = self.path.with_name(f".{self.path.name}.{os.getpid()}.old.tmp")
+            os.replace(self.path, old)
+        os.replace(self._tmp, self.path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Drop what was written: the target, if any, keeps its old content."""
+        try:
+            self._part.abort()
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)

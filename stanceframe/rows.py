@@ -48,14 +48,13 @@ def scored(inputs, cols, model, n_boot: int, failures: list, say, stdin=None, jo
 
     `model` is a loaded model (project.load_model)."""
     from .readers import large_input
-    from .scoring import Scorer
+    from .scoring import Scorer, no_sentences_warning
 
     scorer = Scorer(model, n_boot=n_boot, records=records)
     docs = documents(inputs, cols, failures, say, stdin, furniture, stdin_limit_mb)
     for doc, recs, article in scorer.score(docs, jobs=jobs, workers_first=large_input(list(inputs))):
         if article["n_sentences"] == 0:
-            say(f"warning: {doc.origin}: no article sentences found (empty, or only page furniture); "
-                "written as a zero-sentence record")
+            say(no_sentences_warning(doc))
         yield doc, recs, article
 
 

@@ -425,12 +425,19 @@ def segment_page(page: str, source: str = "", furniture: bool = True,
 
     See :func:`segment_lines` for `furniture` and `headline_end`."""
     lines = segment_lines(page, furniture, headline_end)
-    out: list[Sentence] = []
-    for ln in lines:
-        if ln.kind:
-            for s, e in split_sentences(page[ln.start:ln.end], ln.start):
-                out.append(Sentence(source, len(out), s, e, page[s:e], ln.kind))
-    return out, lines
+    spans = _spans(page, lines)
+    return [Sentence(source, i, s, e, page[s:e], kind) for i, (s, e, kind) in enumerate(spans)], lines
+
+
+def sentence_spans(page: str, furniture: bool = True, headline_end: int = 0) -> tuple[list[tuple[int, int, str]], int]:
+    """The (start, end, kind) of each article sentence of a page, and how many lines were dropped as
+    furniture: segment_page without an object per sentence, for scoring."""
+    lines = segment_lines(page, furniture, headline_end)
+    return _spans(page, lines), sum(1 for ln in lines if not ln.kind)
+
+
+def _spans(page: str, lines: list[Line]) -> list[tuple[int, int, str]]:
+    return [(s, e, ln.kind) for ln in lines if ln.kind for s, e in split_sentences(page[ln.start:ln.end], ln.start)]
 
 
 def page_sentences(page: str, source: str = "", furniture: bool = True, headline_end: int = 0) -> list[Sentence]:

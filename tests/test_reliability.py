@@ -478,9 +478,10 @@ def test_13_jobs_are_capped_at_the_cores_with_a_note(tmp_path, monkeypatch):
     from stanceframe import scoring
 
     started = []
-    real = scoring.Scorer.score
-    monkeypatch.setattr(scoring.Scorer, "score", lambda self, docs, jobs=1, **kw: started.append(jobs) or real(
-        self, docs, chunk=2, jobs=jobs, **kw))  # chunks of 2 sentences: a pool from the second chunk on
+    real = scoring.Scorer.batches
+    monkeypatch.setattr(scoring.Scorer, "batches", lambda self, docs, work, args, chunk, jobs=1, workers_first=False:
+                        started.append(jobs) or real(self, docs, work, args, 2, jobs, workers_first))  # chunks of 2
+    # sentences: a pool from the second chunk on
     art = tmp_path / "a.txt"
     art.write_text(ARTICLE * 3, encoding="utf-8")
     result = invoke("score", art, art, art, "--format", "jsonl", "--jobs", "100000")

@@ -42,7 +42,12 @@ LabelsOpt = Annotated[Optional[Path], typer.Option("--labels", help="A random la
 def score(
     inputs: Inputs, fmt: fmt_option("table, json, jsonl, csv or parquet") = "table",
     level: Annotated[str, typer.Option("--level", "-l", help="sentence or article.")] = "sentence",
-    output: Output = None, text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file (atomically) instead of "
+                                                  "standard output; with --format parquet, a folder (DIR/, or an "
+                                                  "existing one) gets a Parquet dataset of part files.")] = None,
+    shard: Annotated[Optional[str], typer.Option("--shard", help="I/N: score only shard I (1 to N) of the documents, "
+                                                 "by a hash of each document's id (for job arrays).")] = None,
+    text_column: TextCol = "text", id_column: IdCol = "id", source_column: SourceCol = "source",
     n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for article intervals.")] = 200,
     jobs: Jobs = 2, furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False, csv_raw: CsvRaw = False,
     max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
@@ -55,8 +60,9 @@ def score(
     Examples:
       stanceframe score examples/article.md
       stanceframe score corpus.jsonl --format jsonl --output scored.jsonl
+      stanceframe score corpus.jsonl --format parquet --output scored/ --shard 1/4
     """
-    run(score_cmd.score, inputs=inputs, fmt=fmt, level=level, output=output,
+    run(score_cmd.score, inputs=inputs, fmt=fmt, level=level, output=output, shard=shard,
         columns=columns(text_column, id_column, source_column), n_boot=n_boot, jobs=jobs, furniture=furniture,
         allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, duplicate_ids=duplicate_ids, model=model)
 

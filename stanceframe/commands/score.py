@@ -24,31 +24,40 @@ def _progress():
                     TimeElapsedColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
 
 
-def score(inputs, fmt="table", level="sentence", output: Path | None = None, columns=None, n_boot=200, jobs=2,
+def score(inputs, fmt="table", level="sentence", output: str | Path | None = None, columns=None, n_boot=200, jobs=2,
           furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, duplicate_ids="apart",
-          model=None) -> int:
-    """Score every sentence of every input; write records (`fmt` other than table) or print the tables."""
+          model=None, shard: str | None = None) -> int:
+    """Score every sentence of every input; write records (`fmt` other than table) or print the tables.
+
+    `output` ending in / (or an existing folder) with fmt parquet: a Parquet dataset (output.DatasetWriter).
+    `shard` "I/N": only the documents of shard I of N (scoring.in_shard)."""
     from ..lifeline import capped_jobs
-    from ..output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
-    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS
+    from ..output import FORMATS, DatasetWriter, RecordWriter, is_dataset_target, refuse_inputs_as_output, write_failure
+    from ..readers import large_input
+    from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS, Scorer, no_sentences_warning, parse_shard
 
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
     if level not in ("sentence", "article"):
         raise BadInput(f"unknown level {level!r}; accepted: sentence, article")
+    dataset = is_dataset_target(output, fmt)
+    output = Path(output) if output is not None else None
+    shard_of = parse_shard(shard) if shard else None
     failures: list = []
     n_docs = n_empty = 0
     table_rows: list = []
     writer = None
     try:
         refuse_inputs_as_output(output, inputs)
+        if dataset:
+            _refuse_inputs_inside(output, inputs)
         rows.check_duplicates_option(duplicate_ids)
         from ..readers import DuplicateIds
 
         duplicates = DuplicateIds(refuse=duplicate_ids == "refuse", shown=rows.MAX_DUPLICATES_SHOWN)
+        fields = SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS
         if fmt != "table":
-            writer = RecordWriter(fmt, output, SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS,
-                                  csv_raw=csv_raw)
+            writer = DatasetWriter(output, fields) if dataset else RecordWriter(fmt, output, fields, csv_raw=csv_raw)
         progress = _progress()
         task, shown = None, 0.0
         if progress:
@@ -57,23 +66,48 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
         jobs = capped_jobs(jobs, "--jobs", say)
         # sentence rows written to a file need no article shares: skip counting them
         boot = 0 if level == "sentence" and fmt != "table" else n_boot
-        for doc, sentences, article in rows.scored(inputs, columns or rows.columns(), load(model), boot, failures,
-                                                   say, jobs=jobs, records=level == "sentence",
-                                                   furniture=furniture, stdin_limit_mb=max_stdin_mb):
+
+        def seen(doc, n_sentences):
+            nonlocal n_docs, n_empty
             n_docs += 1
-            n_empty += article["n_sentences"] == 0
+            n_empty += n_sentences == 0
             if (said := duplicates.check(doc)):
                 say(f"warning: {said}")
-            if writer:
-                for r in sentences if level == "sentence" else [article]:
-                    writer.write(r)
-            else:
-                table_rows.append((doc, sentences if level == "sentence" else [article], article))
+
+        def advance(n_sentences):
+            nonlocal shown
             if progress:
-                progress.update(task, advance=article["n_sentences"], docs=n_docs)
+                progress.update(task, advance=n_sentences, docs=n_docs)
                 if time.monotonic() - shown > 0.1:
                     progress.refresh()
                     shown = time.monotonic()
+
+        model = load(model)
+        docs = rows.documents(inputs, columns or rows.columns(), failures, say, furniture=furniture,
+                              stdin_limit_mb=max_stdin_mb)
+        if shard_of:
+            docs = (doc for doc in docs if shard_of(doc))
+        workers_first = large_input(list(inputs))
+        if writer and level == "sentence":  # rows encoded by the scoring workers, written as they come
+            scorer = Scorer(model, n_boot=0, records=False)
+            for batch, counts, encoded in scorer.encoded(docs, fmt, csv_raw, jobs=jobs, workers_first=workers_first):
+                for doc, n in zip(batch, counts):
+                    if not n:
+                        say(no_sentences_warning(doc))
+                    seen(doc, n)
+                writer.write_encoded(encoded)
+                advance(sum(counts))
+        else:
+            scorer = Scorer(model, n_boot=boot, records=level == "sentence")
+            for doc, sentences, article in scorer.score(docs, jobs=jobs, workers_first=workers_first):
+                if not article["n_sentences"]:
+                    say(no_sentences_warning(doc))
+                seen(doc, article["n_sentences"])
+                if writer:
+                    writer.write(article)
+                else:
+                    table_rows.append((doc, sentences if level == "sentence" else [article], article))
+                advance(article["n_sentences"])
         if progress:
             progress.stop()
         if duplicates.summary():
@@ -106,6 +140,18 @@ def score(inputs, fmt="table", level="sentence", output: Path | None = None, col
             writer.abort()
         raise
     return finish(failures, n_docs, n_empty, allow_empty)
+
+
+def _refuse_inputs_inside(folder: Path, inputs) -> None:
+    """An input inside the dataset folder would be replaced with it: refuse (exit 2)."""
+    import os
+
+    if not folder.is_dir():
+        return
+    real = os.path.realpath(folder)
+    for arg in inputs:
+        if arg != "-" and os.path.exists(arg) and os.path.commonpath([real, os.path.realpath(arg)]) == real:
+            raise BadInput(f"{folder}: --output holds the input {arg}, which the dataset would replace; name another folder")
 
 
 def _print_tables(draw, output: Path | None) -> None:
