@@ -96,3 +96,82 @@ def _top_terms(
     return top[:n]
 
 
+
+
+class TermMatrix:
+    """Term counts per group over one vocabulary (a sparse matrix, groups x terms), built a batch of
+    sentences at a time, so a corpus of millions of sentences is tokenised once and never held as
+    Counters. `distinctive` then gives each group's Fightin' Words against all other groups pooled,
+    the same numbers `fightin_words` gives for that group's Counter against the rest's."""
+
+    def __init__(self):
+        from collections import defaultdict
+
+        self.vocab: dict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__  # a new term gets the next index
+        self._counts = None  # scipy CSR, rows: group codes, columns: term indices
+
+    def add(self, group_codes: np.ndarray, texts: Iterable[str]) -> None:
+        from scipy.sparse import csr_matrix
+
+        index = self.vocab.__getitem__
+        cols: list[int] = []
+        lengths = []
+        for text in texts:
+            terms = _terms(text)
+            lengths.append(len(terms))
+            cols.extend(map(index, terms))
+        rows = np.repeat(np.asarray(group_codes, dtype=np.int64), lengths)
+        n_groups = int(rows.max()) + 1 if len(rows) else 0
+        if self._counts is not None:
+            n_groups = max(n_groups, self._counts.shape[0])
+        shape = (n_groups, len(self.vocab))
+        batch = csr_matrix((np.ones(len(cols), dtype=np.int64), (rows, np.asarray(cols, dtype=np.int64))), shape=shape)
+        if self._counts is None:
+            self._counts = batch
+        else:
+            self._counts.resize(shape)
+            self._counts = self._counts + batch
+
+    def counts(self, n_groups: int, order=None):
+        """The matrix with `n_groups` rows (groups without a term have empty rows), rows in `order`."""
+        from scipy.sparse import csr_matrix
+
+        m = self._counts if self._counts is not None else csr_matrix((n_groups, len(self.vocab)), dtype=np.int64)
+        m.resize((n_groups, len(self.vocab)))
+        return m[list(order)] if order is not None else m
+
+    def terms(self) -> np.ndarray:
+        return np.array(list(self.vocab), dtype=object)  # insertion order is index order
+
+
+def distinctive(counts, totals: np.ndarray, terms: np.ndarray, group: int, n: int, reversed_ties: bool = False
+                ) -> list[tuple[str, float, int]]:
+    """`_top_terms(fightin_words(group, rest, prior=all), group's counts, n)` from a groups x terms
+    count matrix: only the group's own terms are computed (the others cannot be among its top terms),
+    with the same arithmetic element by element. `reversed_ties`: equal z-scores in descending term
+    order, as the negated z-scores of the other side of a two-group comparison come. `totals`: the
+    column sums of `counts` (the prior: all groups pooled)."""
+    row = counts[group]
+    idx, y = row.indices, row.data
+    keep = y > 0
+    idx, y = idx[keep], y[keep]
+    prior_w = totals[idx].astype(float)
+    prior_total = float(totals.sum())
+    a0 = prior_total
+    alpha = a0 * prior_w / prior_total
+    y_a = y.astype(float)
+    y_b = (totals[idx] - y).astype(float)
+    n_a = float(y.sum())
+    n_b = float(totals.sum() - y.sum())
+    delta = np.log((y_a + alpha) / (n_a + a0 - y_a - alpha)) - np.log(
+        (y_b + alpha) / (n_b + a0 - y_b - alpha)
+    )
+    z = delta / np.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
+    pos = np.flatnonzero(z > 0)
+    if len(pos) > n:  # every term tied with the n-th stays a candidate, so the term order decides
+        cut = np.partition(-z[pos], n - 1)[n - 1]
+        pos = pos[-z[pos] <= cut]
+    picked = sorted(pos, key=lambda i: terms[idx[i]], reverse=reversed_ties)
+    picked.sort(key=lambda i: -z[i])  # stable: the term order stays within equal z
+    return [(str(terms[idx[i]]), round(float(z[i]), 3), int(y[i])) for i in picked[:n]]
