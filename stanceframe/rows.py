@@ -138,6 +138,37 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
     return df, ShareEstimator(model.quantifier, STANCES)
 
 
+def scored_input(inputs, say) -> list[str] | None:
+    """The files of `inputs` when they are scored output (said in one line), else None."""
+    from .scored import scored_files
+
+    files = scored_files(inputs)
+    if files:
+        say(f"note: reading scored output ({len(files)} file(s)): the sentence probabilities as scored, not rescored")
+    return files
+
+
+def scored_groups(sides, model, by: str = "source", over: str | None = None, date_column: str = "date"):
+    """Scored output as arrays per group (groups.Grouped), the model's share estimator, and the
+    sentences and articles without a readable date (with `over`). `sides`: (files, label) pairs; a
+    label puts all of its files' rows in one group (one corpus compared as a whole)."""
+    from .groups import GroupBuilder
+    from .quantify import ShareEstimator
+    from .scored import add_scored, model_id
+
+    builder = GroupBuilder()
+    n_missing = n_missing_docs = 0
+    for files, label in sides:
+        rows_, docs = add_scored(builder, files, by, model_id(model), label, over, date_column)
+        n_missing, n_missing_docs = n_missing + rows_, n_missing_docs + docs
+    grouped = builder.finish()
+    if not grouped.labels:
+        if n_missing:
+            raise BadInput(f"no sentence has a readable date in column {date_column!r} (e.g. 2024-05-17)")
+        raise BadInput("no sentences in the scored output " + ", ".join(f for files, _ in sides for f in files[:3]))
+    return grouped, ShareEstimator(model.quantifier, STANCES), (n_missing, n_missing_docs)
+
+
 def compare_rows(a: str, b: str, cols, load, say, furniture: bool | None = None, duplicates: str = "apart",
                  jobs: int = 2):
     """The two sides of `compare a b`: two corpus paths (scored by the model `load()` gives) or two

@@ -61,23 +61,35 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
     try:
         refuse_inputs_as_output(output, corpus or [])
         refuse_inputs_as_output(chart, corpus or [], "--chart")
+        cols = columns or rows.columns()
+        if over:
+            S.check_over(over)
+        files = rows.scored_input(corpus, say) if corpus else None
         if corpus:
             rows.check_duplicates_option(duplicate_ids)
             loaded = load(model)
-            df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), loaded, say,
-                                             furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
             what = "model predictions"
             basis = (f"{what} ({loaded.model_dir.name}/, scoring.json "
                      f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
+        if files:  # scored output: summed up a batch at a time, never rescored
+            grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, by, over, cols.date)
+            basis += ", read from scored output"
+            result = S.grouped_summaries(grouped, "_group_period" if over else by, n_boot, estimator=estimator)
+            if over:
+                result = S.in_periods(result, by, over, cols.date, *missing)
         else:
-            df, estimator = rows.gold_rows(by)
-            what = "gold labels"
-            basis = f"{what} (hand-labelled seed sentences)"
-        if over:  # corpus rows carry each article's date; the seeds' is their sources.csv `published`
-            result = S.over_time(df, over, "date" if corpus else "published", by=by, n_boot=n_boot,
-                                 estimator=estimator)
-        else:
-            result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
+            if corpus:
+                df, estimator = rows.corpus_rows(corpus, cols, loaded, say, furniture=furniture,
+                                                 duplicates=duplicate_ids, jobs=jobs)
+            else:
+                df, estimator = rows.gold_rows(by)
+                what = "gold labels"
+                basis = f"{what} (hand-labelled seed sentences)"
+            if over:  # corpus rows carry each article's date; the seeds' is their sources.csv `published`
+                result = S.over_time(df, over, "date" if corpus else "published", by=by, n_boot=n_boot,
+                                     estimator=estimator)
+            else:
+                result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
         single = [w for w in result.warnings if "one article only" in w]
         if len(single) > 1:  # the seeds are one article each: say it once
             say(f"warning: {len(single)} sources have one article only, so their intervals resample sentences "
@@ -121,15 +133,27 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
-    da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(), lambda: load(model), say,
-                                                          furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
-    result = S.compare_groups(da, db, name_a, name_b, n_boot=n_boot, estimator=estimator)
+    sides = [rows.scored_input([x], say) if Path(x).exists() else None for x in (a, b)]
+    if any(sides) and not all(sides):
+        scored_side, other = (a, b) if sides[0] else (b, a)
+        raise BadInput(f"{scored_side} is scored output but {other} is not; compare two of the same kind")
+    if all(sides):
+        if Path(a).resolve() == Path(b).resolve():
+            raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
+        grouped, estimator, _ = rows.scored_groups([(sides[0], a), (sides[1], b)], load(model))
+        result = S.grouped_compare(grouped, a, b, n_boot=n_boot, estimator=estimator)
+    else:
+        da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(), lambda: load(model),
+                                                              say, furniture=furniture, duplicates=duplicate_ids,
+                                                              jobs=jobs)
+        result = S.compare_groups(da, db, name_a, name_b, n_boot=n_boot, estimator=estimator)
+        a, b = name_a, name_b
     for w in result.get("warnings", []):
         say(f"warning: {w}")
     if fmt == "json":
         emit(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", output)
     else:
-        _table_text(lambda out: render.compare_table(out, result, name_a, name_b), output)
+        _table_text(lambda out: render.compare_table(out, result, a, b), output)
     return 0
 
 
