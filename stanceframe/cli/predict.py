@@ -43,7 +43,13 @@ def score(
     jobs: Jobs = 2, furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False, csv_raw: CsvRaw = False,
     max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
                                                 "standard input (or a pipe named as an input).")] = 100,
-    duplicate_ids: DupIds = "apart", model: ModelOpt = None, version: Version = None,
+    duplicate_ids: DupIds = "apart", model: ModelOpt = None,
+    engine: Annotated[str, typer.Option("--engine", help="local, or dask: score in Dask partitions into a Parquet "
+                                        "dataset --output DIR/ (pip install 'stanceframe[dask]').")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the address of a "
+                                                     "running scheduler (tcp://host:8786); default: a LocalCluster "
+                                                     "of --jobs workers.")] = None,
+    version: Version = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles.
 
@@ -51,10 +57,12 @@ def score(
     Examples:
       stanceframe score examples/article.md
       stanceframe score corpus.jsonl --format jsonl --output scored.jsonl
+      stanceframe score 'corpus/*.jsonl' --engine dask --output scored/
     """
     run(score_cmd.score, inputs=inputs, fmt=fmt, level=level, output=output,
         columns=columns(text_column, id_column, source_column), n_boot=n_boot, jobs=jobs, furniture=furniture,
-        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, duplicate_ids=duplicate_ids, model=model)
+        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, duplicate_ids=duplicate_ids, model=model,
+        engine=engine, scheduler=scheduler)
 
 
 @app.command()

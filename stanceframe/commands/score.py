@@ -26,8 +26,16 @@ def _progress():
 
 def score(inputs, fmt="table", level="sentence", output: Path | None = None, columns=None, n_boot=200, jobs=2,
           furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, duplicate_ids="apart",
-          model=None) -> int:
+          model=None, engine="local", scheduler=None) -> int:
     """Score every sentence of every input; write records (`fmt` other than table) or print the tables."""
+    if engine != "local" or scheduler:  # a cluster: Dask partitions into a Parquet dataset (commands/engine.py)
+        from .engine import ENGINES, score_dask
+
+        if engine not in ENGINES:
+            raise BadInput(f"unknown --engine {engine!r}; accepted: {', '.join(ENGINES)}")
+        if engine == "local":
+            raise BadInput("--scheduler needs --engine dask")
+        return score_dask(inputs, fmt, level, output, columns, scheduler, furniture, jobs, model)
     from ..lifeline import capped_jobs
     from ..output import FORMATS, RecordWriter, refuse_inputs_as_output, write_failure
     from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS
