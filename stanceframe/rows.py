@@ -91,14 +91,31 @@ def check_duplicates_option(value: str) -> None:
         raise BadInput(f"unknown --duplicate-ids {value!r}; accepted: apart, refuse")
 
 
+def sources_file(path) -> dict[str, dict[str, str]]:
+    """A sources CSV (as seeds/sources.csv: source, file, outlet, title, published, ...; `file` relative to
+    the CSV's folder) as {real path of the file: {"source", "title", "date"}}, the values it gives."""
+    import os
+
+    from .labels import load_sources
+
+    out = {}
+    for s in load_sources(path).values():
+        given = {"source": s.outlet, "title": s.title, "date": s.published}
+        out[os.path.realpath(s.file)] = {k: v for k, v in given.items() if v}
+    return out
+
+
 def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: bool | None = None,
-                duplicates: str = "apart", jobs: int = 2):
+                duplicates: str = "apart", jobs: int = 2, sources: str | None = None):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
 
     Only sentence rows are used (the summary resamples them itself), so articles get no shares.
     With `label`, every row's source is that label (one corpus compared as a whole). Two documents
-    with one id are reported and kept apart (`duplicates` "apart") or refused ("refuse").
+    with one id are reported and kept apart (`duplicates` "apart") or refused ("refuse"). `sources`:
+    a sources CSV whose outlet, title and published date of a file win over what the file gives.
     """
+    import os
+
     import pandas as pd
 
     from .quantify import ShareEstimator
@@ -106,10 +123,15 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
     check_duplicates_option(duplicates)
     from .readers import DuplicateIds
 
+    listed = sources_file(sources) if sources else {}
     failures: list = []
     rows = []
     seen = DuplicateIds(refuse=duplicates == "refuse", shown=MAX_DUPLICATES_SHOWN)
     for doc, records, article in scored(inputs, cols, model, 0, failures, say, jobs=jobs, furniture=furniture):
+        given = listed.get(os.path.realpath(doc.origin)) if listed else None
+        if given:
+            doc.source, doc.title, doc.date = (given.get(k, v) for k, v in
+                                               (("source", doc.source), ("title", doc.title), ("date", doc.date)))
         before = seen.count
         said = seen.check(doc)  # raises with --duplicate-ids refuse
         if said:
@@ -124,6 +146,8 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
                          **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
     if seen.summary():
         say(f"warning: {seen.summary()}")
+    if sources:  # the sources CSV inside the corpus folder is no corpus of its own
+        failures = [f for f in failures if os.path.realpath(f.origin) != os.path.realpath(sources)]
     for f in failures:
         say(f"warning: {f.origin}: {f.message}")
     if not rows:

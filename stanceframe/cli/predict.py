@@ -128,6 +128,9 @@ def sources(
                                                 "each article's date; rows sorted by group, then time.")] = None,
     date_column: Annotated[str, typer.Option("--date-column", help="Corpus column (CSV/JSONL/Parquet) with each "
                                              "article's date; HTML pages take theirs from the page.")] = "date",
+    sources_csv: Annotated[Optional[Path], typer.Option("--sources", help="A sources CSV for a folder of files "
+                                                        "(columns as seeds/sources.csv: source, file, outlet, title, "
+                                                        "published): each file's outlet, title and date.")] = None,
     model: ModelOpt = None, version: Version = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart.
@@ -137,10 +140,13 @@ def sources(
       stanceframe sources                      # the seed outlets' gold labels (in a checkout)
       stanceframe sources corpus/ --chart outlets.png
       stanceframe sources corpus.jsonl --over month --chart lean_by_month.png
+      stanceframe sources pages/ --sources pages/sources.csv --over month
+      stanceframe sources scored/                # scored output (score --format parquet|jsonl|csv)
     """
     run(summaries.sources, corpus=corpus, by=by, fmt=fmt, output=output, chart=chart, n_boot=n_boot,
         columns=columns(text_column, id_column, source_column, date_column), furniture=furniture,
-        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model)
+        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model,
+        sources_csv=str(sources_csv) if sources_csv else None)
 
 
 @app.command()

@@ -51,7 +51,7 @@ def explain(text: str, fmt="table", top=8, output: Path | None = None, model=Non
 
 def sources(corpus=None, by="source", fmt="table", output: Path | None = None, chart: Path | None = None,
             n_boot=1000, columns=None, furniture=None, duplicate_ids="apart", csv_raw=False, jobs=2,
-            over=None, model=None) -> int:
+            over=None, model=None, sources_csv=None) -> int:
     """Per-source shares, lean, frames and words of a corpus (model predictions) or of the gold labels."""
     from .. import summary as S
     from ..output import csv_safe, refuse_inputs_as_output, write_failure
@@ -71,6 +71,9 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             what = "model predictions"
             basis = (f"{what} ({loaded.model_dir.name}/, scoring.json "
                      f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
+        if sources_csv and (files or not corpus):
+            raise BadInput("--sources gives the outlet and date of each file of a corpus folder to score; "
+                           "scored output and the gold labels carry their own")
         if files:  # scored output: summed up a batch at a time, never rescored
             grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, by, over, cols.date)
             basis += ", read from scored output"
@@ -80,7 +83,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
         else:
             if corpus:
                 df, estimator = rows.corpus_rows(corpus, cols, loaded, say, furniture=furniture,
-                                                 duplicates=duplicate_ids, jobs=jobs)
+                                                 duplicates=duplicate_ids, jobs=jobs, sources=sources_csv)
             else:
                 df, estimator = rows.gold_rows(by)
                 what = "gold labels"
