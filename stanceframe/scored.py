@@ -26,7 +26,7 @@ PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
 NEEDED = ("doc_id", "text", "frame", *PROB_COLUMNS)
 MODEL_COLUMN = "model"  # the scoring model's id, in rows or in a Parquet file's key-value metadata
 MODEL_METADATA = b"stanceframe.model"
-BATCH_ROWS = 65_536
+BATCH_ROWS = 16_384  # rows per batch: the batch's texts are the memory that is not per-group arrays
 _EXTENSIONS = (".parquet", ".csv", ".jsonl", ".ndjson")
 
 
@@ -109,9 +109,12 @@ def _batches(path: str, wanted: list[str], expected_model: str):
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext == ".parquet":
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
-            f = pq.ParquetFile(path)
+            if pa.default_memory_pool().backend_name != "system":  # see readers._read_parquet: Arrow's
+                pa.set_memory_pool(pa.system_memory_pool())  # own pool keeps freed batches
+            f = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
             meta = f.schema_arrow.metadata or {}
             if MODEL_METADATA in meta:
                 check_model(path, [meta[MODEL_METADATA].decode()], expected_model)
