@@ -34,6 +34,7 @@ ap.add_argument("--articles", type=int, default=20_000)
 ap.add_argument("--sample", type=int, default=50_000, help="sentences scored single-process for the base")
 ap.add_argument("--synthetic", action="store_true", help="generate the scored rows instead of scoring with Dask")
 ap.add_argument("--keep", type=Path, help="keep the corpus and the scored dataset in this folder")
+ap.add_argument("--scored", type=Path, help="summarise this scored dataset (of this corpus) instead of scoring")
 args = ap.parse_args()
 
 TEMPLATES = [
@@ -150,7 +151,10 @@ with tempfile.TemporaryDirectory() as tmp:
     _, cpu_sample, rss_sample = run([*predict, "score", str(sample), "--format", "parquet", "--jobs", "1",
                                      "-o", str(tmp / "sample.parquet")])
     dask = None
-    if args.synthetic:
+    if args.scored:
+        scored, n = args.scored, args.sentences
+        what = f"scored output in {args.scored}"
+    elif args.synthetic:
         n = write_synthetic_scored(scored)
         what = "synthetic probabilities (generated, not scored)"
     else:
@@ -160,6 +164,9 @@ with tempfile.TemporaryDirectory() as tmp:
         what = "scored with --engine dask (2 local workers)"
     wall, cpu, rss = run([*predict, "sources", str(scored), "--format", "json", "-o", str(tmp / "sources.json")])
     records = json.loads((tmp / "sources.json").read_text())
+    # the same without the bootstrap (one replicate): what the arrays cost apart from the estimator's EM
+    _, cpu_one, rss_one = run([*predict, "sources", str(scored), "--n-boot", "1", "--format", "json",
+                               "-o", str(tmp / "sources1.json")])
 
 base = cpu_sample * n / n_sample
 print(f"corpus: {n:,} sentences, {args.articles:,} articles, {args.outlets} outlets; {what}")
@@ -170,3 +177,5 @@ if dask:
     print(f"score --engine dask: {dask[0]:.1f} s wall, {dask[1]:.1f} CPU s, largest process {dask[2]:.0f} MB")
 print(f"sources on the scored output: {wall:.1f} s wall, {cpu:.1f} CPU s = {cpu / base:.2f}x the scoring base "
       f"(target <= 0.5x), peak {rss:.0f} MB (target <= 300 MB); {len(records)} outlets")
+print(f"sources --n-boot 1 (the bootstrap left out): {cpu_one:.1f} CPU s = {cpu_one / base:.2f}x the scoring base, "
+      f"peak {rss_one:.0f} MB; so the 1000 emq replicates take {cpu - cpu_one:.1f} CPU s")

@@ -53,10 +53,12 @@ _DROPPED = "\x00"  # no token holds it: a bigram with it is one `_terms` does no
 _SENTENCE_BREAK = " 0 "  # a number token: dropped, so no bigram joins two sentences
 
 
-def _joined_term_counts(texts, kept: _Kept) -> Counter:
+def _joined_term_counts(texts) -> Counter:
     """`term_counts(texts)`, with the sentences joined by a dropped token, so the work per sentence is
-    in C (one lowercasing, one regex scan, Counter updates) rather than in a Python loop."""
-    words = list(map(kept.__getitem__, _TOKEN.findall(_SENTENCE_BREAK.join(texts).lower())))
+    in C (one lowercasing, one regex scan, Counter updates) rather than in a Python loop. The word test
+    is cached for these texts only: kept for the corpus, the cache would hold every number and
+    one-off token ever seen."""
+    words = list(map(_Kept().__getitem__, _TOKEN.findall(_SENTENCE_BREAK.join(texts).lower())))
     counts = Counter(words)
     counts.update(map("{} {}".format, words, words[1:]))
     for term in [t for t in counts if _DROPPED in t]:
@@ -134,7 +136,6 @@ class TermMatrix:
         self.vocab: dict[str, int] = defaultdict()
         self.vocab.default_factory = self.vocab.__len__  # a new term gets the next index
         self._counts = None  # scipy CSR, rows: group codes, columns: term indices
-        self._kept = _Kept()
 
     def add(self, group_codes: np.ndarray, texts: Iterable[str]) -> None:
         from scipy.sparse import csr_matrix
@@ -144,7 +145,7 @@ class TermMatrix:
         index = self.vocab.__getitem__
         rows, cols, data = [], [], []
         for g in np.unique(group_codes):
-            counts = _joined_term_counts(texts[group_codes == g], self._kept)
+            counts = _joined_term_counts(texts[group_codes == g])
             cols += map(index, counts)
             data += counts.values()
             rows += [int(g)] * len(counts)
@@ -152,7 +153,7 @@ class TermMatrix:
         if self._counts is not None:
             n_groups = max(n_groups, self._counts.shape[0])
         shape = (n_groups, len(self.vocab))
-        batch = csr_matrix((np.asarray(data, dtype=np.int64), (np.asarray(rows, dtype=np.int64),
+        batch = csr_matrix((np.asarray(data, dtype=np.int32), (np.asarray(rows, dtype=np.int64),
                                                                 np.asarray(cols, dtype=np.int64))), shape=shape)
         if self._counts is None:
             self._counts = batch
@@ -165,11 +166,15 @@ class TermMatrix:
         from scipy.sparse import csr_matrix
 
         m = self._counts if self._counts is not None else csr_matrix((n_groups, len(self.vocab)), dtype=np.int64)
+        self._counts = None
         m.resize((n_groups, len(self.vocab)))
         return m[list(order)] if order is not None else m
 
     def terms(self) -> np.ndarray:
-        return np.array(list(self.vocab), dtype=object)  # insertion order is index order
+        """The term of each column; the vocabulary's dictionary is freed (the strings stay in the array)."""
+        terms = np.array(list(self.vocab), dtype=object)  # insertion order is index order
+        self.vocab = {}
+        return terms
 
 
 def distinctive(counts, totals: np.ndarray, terms: np.ndarray, group: int, n: int, reversed_ties: bool = False

@@ -22,7 +22,8 @@ from pathlib import Path
 from .errors import BadInput
 
 INSTALL = "--engine dask needs Dask: pip install 'stanceframe[dask]' (dask[dataframe] and distributed)"
-JSONL_PART_BYTES = 16 << 20  # a JSON Lines file is cut into parts of about this size, at line ends
+JSONL_PART_BYTES = 8 << 20  # a JSON Lines file is cut into parts of about this size, at line ends
+ROW_GROUP_ROWS = 32_768  # rows per Parquet row group written: what `sources` decodes at a time
 FILES_PER_PART = 200  # text, Markdown, HTML and CSV files: this many to a part
 FAILURE = "_failure"  # a part's rows: documents, or an input that could not be read (its message)
 
@@ -256,7 +257,7 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
             good = rows[rows[FAILURE].isna()].drop(columns=[FAILURE])
             bad = rows[~rows[FAILURE].isna()][["doc_id", FAILURE]]
             schema = pa.schema([(f, _arrow_type(f)) for f in SENTENCE_FIELDS])
-            write = good.to_parquet(tmp, schema=schema, write_index=False, compute=False,
+            write = good.to_parquet(tmp, schema=schema, write_index=False, compute=False, row_group_size=ROW_GROUP_ROWS,
                                     custom_metadata={MODEL_METADATA: model_id(model).encode()})
             _, failed = dask.compute(write, bad)  # one pass: both share the scored partitions
     except BaseException:

@@ -2,7 +2,7 @@
 distinctive terms from, without a row object or a text kept per sentence.
 
 Built a batch of sentence rows at a time (`GroupBuilder.add`), from a DataFrame or from scored output
-read in column batches, so memory holds 40 bytes per sentence (four probabilities and an article
+read in column batches, so memory holds 36 bytes per sentence (four probabilities and an article
 code, which the bootstrap needs) plus one vocabulary, never the corpus.
 """
 
@@ -63,7 +63,7 @@ class GroupBuilder:
         for part in np.split(order, bounds):
             c = codes[part[0]]
             self._P[c].append(np.asarray(P)[part])
-            self._articles[c].append(np.asarray(articles)[part])
+            self._articles[c].append(np.asarray(articles, dtype=np.int32)[part])
             self._uncertain[c] += int(uncertain[part].sum())
             self._frames[c] += np.bincount(frame_idx[part], minlength=len(FRAMES))
         self._terms.add(codes, texts)
@@ -78,12 +78,19 @@ class GroupBuilder:
         return self._codes[label]
 
     def finish(self) -> Grouped:
+        """The groups; the builder is spent (its batches are freed as they are joined)."""
         labels = sorted(self._codes)
         order = [self._codes[label] for label in labels]
+
+        def joined(parts: list, c: int) -> np.ndarray:
+            out = np.concatenate(parts[c])
+            parts[c] = None
+            return out
+
         return Grouped(
             labels=labels,
-            P=[np.concatenate(self._P[c]) for c in order],
-            articles=[np.concatenate(self._articles[c]) for c in order],
+            P=[joined(self._P, c) for c in order],
+            articles=[joined(self._articles, c) for c in order],
             n_uncertain=np.array([self._uncertain[c] for c in order], dtype=np.int64),
             frames=np.array([self._frames[c] for c in order]).reshape(len(order), len(FRAMES)),
             counts=self._terms.counts(len(order), order),
