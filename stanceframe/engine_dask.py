@@ -93,7 +93,7 @@ def _parquet_parts(path: str, outlet: str) -> list[tuple]:
 
     try:
         meta = pq.ParquetFile(path).metadata
-    except Exception:  # not Parquet: the readers say so, as a failure of this file
+    except (OSError, ValueError):  # not Parquet: the readers say so, as a failure of this file
         return [("files", [(path, outlet)])]
     out, row = [], 1
     for i in range(meta.num_row_groups):
@@ -242,7 +242,12 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler, timeout=30)
+            except (OSError, TimeoutError) as exc:
+                from .errors import StanceframeError
+
+                raise StanceframeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None)

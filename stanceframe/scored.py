@@ -68,9 +68,7 @@ def _header(path: str) -> list[str] | None:
                     if line.strip():
                         row = json.loads(line)
                         return list(row) if isinstance(row, dict) else None
-    except (OSError, ValueError, UnicodeDecodeError, StopIteration):
-        return None
-    except Exception:  # pyarrow's errors on a file that is not Parquet
+    except (OSError, ValueError, UnicodeDecodeError):  # pyarrow's ArrowInvalid is a ValueError
         return None
     return None
 

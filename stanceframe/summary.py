@@ -197,23 +197,11 @@ def _with_intervals(point: np.ndarray, reps: np.ndarray, key: str) -> tuple[dict
     return shares, {"value": float(_lean(point)), "lo": lean_lo, "hi": lean_hi}
 
 
-def _estimate(
-    g: pd.DataFrame, label: str, n_boot: int, seed: int, estimator: Estimator | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Point estimate and bootstrap replicates of the stance shares of one group's sentences."""
-    P = g[list(PROB_COLUMNS)].to_numpy(dtype=float)
-    return _bootstrap(P, g["doc_id"].to_numpy(), n_boot, _group_rng(seed, label), estimator)
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 FEW_ARTICLES = 5  # resampling fewer whole articles than this gives intervals that are too narrow
-
-
-def _one_article_warning(label: str, g: pd.DataFrame) -> list[str]:
-    return _few_articles_warning(label, g["doc_id"].nunique(), len(g))
 
 
 def _few_articles_warning(label: str, k: int, n_sentences: int) -> list[str]:
