@@ -250,7 +250,7 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
                 raise StanceframeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")
             client = Client(cluster)
         with client:
             say(f"note: scoring {len(listed)} partition(s) on {len(client.scheduler_info()['workers'])} Dask "

@@ -178,7 +178,7 @@ def scored_groups(sides, model, by: str = "source", over: str | None = None, dat
     label puts all of its files' rows in one group (one corpus compared as a whole)."""
     from .groups import GroupBuilder
     from .quantify import ShareEstimator
-    from .scored import add_scored, model_id
+    from .scored import add_scored, model_id, release_freed_memory
 
     builder = GroupBuilder()
     n_missing = n_missing_docs = 0
@@ -186,6 +186,8 @@ def scored_groups(sides, model, by: str = "source", over: str | None = None, dat
         rows_, docs = add_scored(builder, files, by, model_id(model), label, over, date_column)
         n_missing, n_missing_docs = n_missing + rows_, n_missing_docs + docs
     grouped = builder.finish()
+    del builder
+    release_freed_memory()
     if not grouped.labels:
         if n_missing:
             raise BadInput(f"no sentence has a readable date in column {date_column!r} (e.g. 2024-05-17)")

@@ -143,6 +143,18 @@ def _batches(path: str, wanted: list[str], expected_model: str):
         raise BadInput(f"cannot be read as scored output ({' '.join(str(exc).split())[:200]})", where=path) from None
 
 
+def release_freed_memory() -> None:
+    """Hand freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing). A batch's
+    texts are thousands of small blocks freed between long-lived ones (the vocabulary's strings),
+    which glibc would otherwise keep as the process's own: peak memory grew by a third."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class _Articles:
     """Article codes for the rows of one file, batch after batch (see the module's docstring)."""
 
@@ -225,4 +237,5 @@ def add_scored(builder, files: list[str], by: str, expected_model: str, label: s
                         df["frame"].astype(str).to_numpy(dtype=object), S._uncertain_mask(df),
                         df["text"].to_numpy(dtype=object))
         next_code = articles.next
+        release_freed_memory()
     return missing_rows, len(missing_docs)

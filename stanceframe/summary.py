@@ -167,9 +167,11 @@ def _bootstrap(
     block = max(1, WEIGHTS_PER_BLOCK // len(P))
     if hasattr(estimator, "batch"):  # a weighted estimator: a block of replicates at once
         reps = []
+        weights = draws.astype(float)  # exact for counts: the same quotients as of the integers
         for i in range(0, n_boot, block):
-            counts = draws[i : i + block][:, codes]
-            reps.append(estimator.batch(counts / counts.sum(1, keepdims=True), P))
+            W = weights[i : i + block][:, codes]
+            W /= W.sum(1, keepdims=True)  # in place: one replicate block in memory, not two
+            reps.append(estimator.batch(W, P))
         return point, np.vstack(reps)
     rows = np.arange(len(P))
     replicates = [estimator(P[np.repeat(rows, w[codes])]) for w in draws]

@@ -34,7 +34,7 @@ def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch):
     assert len(engine_dask.parts([str(corpus)])) > 2
     assert invoke("score", corpus, "--format", "parquet", "-o", tmp_path / "single.parquet").exit_code == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         result = invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,
                         "-o", tmp_path / "scored")
     assert result.exit_code == 0, result.stderr
