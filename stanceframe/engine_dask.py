@@ -262,7 +262,9 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
             good = rows[rows[FAILURE].isna()].drop(columns=[FAILURE])
             bad = rows[~rows[FAILURE].isna()][["doc_id", FAILURE]]
             schema = pa.schema([(f, _arrow_type(f)) for f in SENTENCE_FIELDS])
+            # part-00000.parquet, ...: the names `score --format parquet --output DIR/` gives its parts
             write = good.to_parquet(tmp, schema=schema, write_index=False, compute=False, row_group_size=ROW_GROUP_ROWS,
+                                    name_function=lambda i: f"part-{i:05d}.parquet",
                                     custom_metadata={MODEL_METADATA: model_id(model).encode()})
             _, failed = dask.compute(write, bad)  # one pass: both share the scored partitions
     except BaseException:
