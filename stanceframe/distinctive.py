@@ -41,6 +41,32 @@ def _terms(text: str) -> list[str]:
     return kept + [f"{a} {b}" for a, b in zip(words, words[1:]) if a and b]
 
 
+class _Kept(dict):
+    """word -> the word, or _DROPPED for what `_terms` leaves out (one test per distinct word)."""
+
+    def __missing__(self, w):
+        kept = self[w] = w if len(w) > 1 and not w.isdigit() and w not in _STOP_WORDS else _DROPPED
+        return kept
+
+
+_DROPPED = "\x00"  # no token holds it: a bigram with it is one `_terms` does not make
+_SENTENCE_BREAK = " 0 "  # a number token: dropped, so no bigram joins two sentences
+
+
+def _joined_term_counts(texts) -> Counter:
+    """`term_counts(texts)`, with the sentences joined by a dropped token, so the work per sentence is
+    in C (one lowercasing, one regex scan, Counter updates) rather than in a Python loop. The word test
+    is cached for these texts only: kept for the corpus, the cache would hold every number and
+    one-off token ever seen."""
+    words = list(map(_Kept().__getitem__, _TOKEN.findall(_SENTENCE_BREAK.join(texts).lower())))
+    counts = Counter(words)
+    counts.update(map("{} {}".format, words, words[1:]))
+    for term in [t for t in counts if _DROPPED in t]:
+        del counts[term]
+    return counts
+
+
+
 def term_counts(texts: Iterable[str]) -> Counter:
     counts: Counter = Counter()
     for text in texts:
@@ -96,3 +122,88 @@ def _top_terms(
     return top[:n]
 
 
+
+
+class TermMatrix:
+    """Term counts per group over one vocabulary (a sparse matrix, groups x terms), built a batch of
+    sentences at a time, so a corpus of millions of sentences is tokenised once and never held as
+    Counters. `distinctive` then gives each group's Fightin' Words against all other groups pooled,
+    the same numbers `fightin_words` gives for that group's Counter against the rest's."""
+
+    def __init__(self):
+        from collections import defaultdict
+
+        self.vocab: dict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__  # a new term gets the next index
+        self._counts = None  # scipy CSR, rows: group codes, columns: term indices
+
+    def add(self, group_codes: np.ndarray, texts: Iterable[str]) -> None:
+        from scipy.sparse import csr_matrix
+
+        group_codes = np.asarray(group_codes, dtype=np.int64)
+        texts = np.asarray(texts, dtype=object)
+        index = self.vocab.__getitem__
+        rows, cols, data = [], [], []
+        for g in np.unique(group_codes):
+            counts = _joined_term_counts(texts[group_codes == g])
+            cols += map(index, counts)
+            data += counts.values()
+            rows += [int(g)] * len(counts)
+        n_groups = int(group_codes.max()) + 1 if len(group_codes) else 0
+        if self._counts is not None:
+            n_groups = max(n_groups, self._counts.shape[0])
+        shape = (n_groups, len(self.vocab))
+        batch = csr_matrix((np.asarray(data, dtype=np.int32), (np.asarray(rows, dtype=np.int64),
+                                                                np.asarray(cols, dtype=np.int64))), shape=shape)
+        if self._counts is None:
+            self._counts = batch
+        else:
+            self._counts.resize(shape)
+            self._counts = self._counts + batch
+
+    def counts(self, n_groups: int, order=None):
+        """The matrix with `n_groups` rows (groups without a term have empty rows), rows in `order`."""
+        from scipy.sparse import csr_matrix
+
+        m = self._counts if self._counts is not None else csr_matrix((n_groups, len(self.vocab)), dtype=np.int64)
+        self._counts = None
+        m.resize((n_groups, len(self.vocab)))
+        return m[list(order)] if order is not None else m
+
+    def terms(self) -> np.ndarray:
+        """The term of each column; the vocabulary's dictionary is freed (the strings stay in the array)."""
+        terms = np.array(list(self.vocab), dtype=object)  # insertion order is index order
+        self.vocab = {}
+        return terms
+
+
+def distinctive(counts, totals: np.ndarray, terms: np.ndarray, group: int, n: int, reversed_ties: bool = False
+                ) -> list[tuple[str, float, int]]:
+    """`_top_terms(fightin_words(group, rest, prior=all), group's counts, n)` from a groups x terms
+    count matrix: only the group's own terms are computed (the others cannot be among its top terms),
+    with the same arithmetic element by element. `reversed_ties`: equal z-scores in descending term
+    order, as the negated z-scores of the other side of a two-group comparison come. `totals`: the
+    column sums of `counts` (the prior: all groups pooled)."""
+    row = counts[group]
+    idx, y = row.indices, row.data
+    keep = y > 0
+    idx, y = idx[keep], y[keep]
+    prior_w = totals[idx].astype(float)
+    prior_total = float(totals.sum())
+    a0 = prior_total
+    alpha = a0 * prior_w / prior_total
+    y_a = y.astype(float)
+    y_b = (totals[idx] - y).astype(float)
+    n_a = float(y.sum())
+    n_b = float(totals.sum() - y.sum())
+    delta = np.log((y_a + alpha) / (n_a + a0 - y_a - alpha)) - np.log(
+        (y_b + alpha) / (n_b + a0 - y_b - alpha)
+    )
+    z = delta / np.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
+    pos = np.flatnonzero(z > 0)
+    if len(pos) > n:  # every term tied with the n-th stays a candidate, so the term order decides
+        cut = np.partition(-z[pos], n - 1)[n - 1]
+        pos = pos[-z[pos] <= cut]
+    picked = sorted(pos, key=lambda i: terms[idx[i]], reverse=reversed_ties)
+    picked.sort(key=lambda i: -z[i])  # stable: the term order stays within equal z
+    return [(str(terms[idx[i]]), round(float(z[i]), 3), int(y[i])) for i in picked[:n]]

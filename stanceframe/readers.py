@@ -112,11 +112,15 @@ def iter_documents(
 
     `furniture`: drop web-page furniture when segmenting. None (the default): in files and standard
     input, not in corpus rows (already article text); True: in rows too; False: nowhere."""
-    pages, rows = furniture is not False, furniture is True
     for doc in _documents(inputs, columns, stdin, int(stdin_limit_mb * (1 << 20))):
         if isinstance(doc, Document):
-            doc.furniture = pages if doc.furniture else rows  # rows come with furniture False
+            apply_furniture(doc, furniture)
         yield doc
+
+
+def apply_furniture(doc: Document, furniture: bool | None) -> None:
+    """Set whether `doc` is segmented with the furniture rules (see `iter_documents`)."""
+    doc.furniture = (furniture is not False) if doc.furniture else (furniture is True)  # rows come with False
 
 
 def _documents(inputs, columns, stdin, limit: int):

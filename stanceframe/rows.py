@@ -90,14 +90,31 @@ def check_duplicates_option(value: str) -> None:
         raise BadInput(f"unknown --duplicate-ids {value!r}; accepted: apart, refuse")
 
 
+def sources_file(path) -> dict[str, dict[str, str]]:
+    """A sources CSV (as seeds/sources.csv: source, file, outlet, title, published, ...; `file` relative to
+    the CSV's folder) as {real path of the file: {"source", "title", "date"}}, the values it gives."""
+    import os
+
+    from .labels import load_sources
+
+    out = {}
+    for s in load_sources(path).values():
+        given = {"source": s.outlet, "title": s.title, "date": s.published}
+        out[os.path.realpath(s.file)] = {k: v for k, v in given.items() if v}
+    return out
+
+
 def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: bool | None = None,
-                duplicates: str = "apart", jobs: int = 2):
+                duplicates: str = "apart", jobs: int = 2, sources: str | None = None):
     """Model predictions for a corpus as summary rows, and the model's share estimator.
 
     Only sentence rows are used (the summary resamples them itself), so articles get no shares.
     With `label`, every row's source is that label (one corpus compared as a whole). Two documents
-    with one id are reported and kept apart (`duplicates` "apart") or refused ("refuse").
+    with one id are reported and kept apart (`duplicates` "apart") or refused ("refuse"). `sources`:
+    a sources CSV whose outlet, title and published date of a file win over what the file gives.
     """
+    import os
+
     import pandas as pd
 
     from .quantify import ShareEstimator
@@ -105,10 +122,15 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
     check_duplicates_option(duplicates)
     from .readers import DuplicateIds
 
+    listed = sources_file(sources) if sources else {}
     failures: list = []
     rows = []
     seen = DuplicateIds(refuse=duplicates == "refuse", shown=MAX_DUPLICATES_SHOWN)
     for doc, records, article in scored(inputs, cols, model, 0, failures, say, jobs=jobs, furniture=furniture):
+        given = listed.get(os.path.realpath(doc.origin)) if listed else None
+        if given:
+            doc.source, doc.title, doc.date = (given.get(k, v) for k, v in
+                                               (("source", doc.source), ("title", doc.title), ("date", doc.date)))
         before = seen.count
         said = seen.check(doc)  # raises with --duplicate-ids refuse
         if said:
@@ -124,6 +146,8 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
                          **{f"p_{st}": r[f"p_{st}"] for st in STANCES}})
     if seen.summary():
         say(f"warning: {seen.summary()}")
+    if sources:  # the sources CSV inside the corpus folder is no corpus of its own
+        failures = [f for f in failures if os.path.realpath(f.origin) != os.path.realpath(sources)]
     for f in failures:
         say(f"warning: {f.origin}: {f.message}")
     if not rows:
@@ -136,6 +160,39 @@ def corpus_rows(inputs, cols, model, say, label: str | None = None, furniture: b
         raise BadInput(f"{missing} sentences have no source: name the outlet column with --source-column, or put "
                        "each outlet's files in a folder of its own")
     return df, ShareEstimator(model.quantifier, STANCES)
+
+
+def scored_input(inputs, say) -> list[str] | None:
+    """The files of `inputs` when they are scored output (said in one line), else None."""
+    from .scored import scored_files
+
+    files = scored_files(inputs)
+    if files:
+        say(f"note: reading scored output ({len(files)} file(s)): the sentence probabilities as scored, not rescored")
+    return files
+
+
+def scored_groups(sides, model, by: str = "source", over: str | None = None, date_column: str = "date"):
+    """Scored output as arrays per group (groups.Grouped), the model's share estimator, and the
+    sentences and articles without a readable date (with `over`). `sides`: (files, label) pairs; a
+    label puts all of its files' rows in one group (one corpus compared as a whole)."""
+    from .groups import GroupBuilder
+    from .quantify import ShareEstimator
+    from .scored import add_scored, model_id, release_freed_memory
+
+    builder = GroupBuilder()
+    n_missing = n_missing_docs = 0
+    for files, label in sides:
+        rows_, docs = add_scored(builder, files, by, model_id(model), label, over, date_column)
+        n_missing, n_missing_docs = n_missing + rows_, n_missing_docs + docs
+    grouped = builder.finish()
+    del builder
+    release_freed_memory()
+    if not grouped.labels:
+        if n_missing:
+            raise BadInput(f"no sentence has a readable date in column {date_column!r} (e.g. 2024-05-17)")
+        raise BadInput("no sentences in the scored output " + ", ".join(f for files, _ in sides for f in files[:3]))
+    return grouped, ShareEstimator(model.quantifier, STANCES), (n_missing, n_missing_docs)
 
 
 def compare_rows(a: str, b: str, cols, load, say, furniture: bool | None = None, duplicates: str = "apart",

@@ -23,7 +23,6 @@ data; the terminal table is in `render`, the chart in `chart`.
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -33,6 +32,8 @@ import pandas as pd
 from stanceframe.errors import BadInput
 from stanceframe.labels import FRAMES, STANCES
 from stanceframe.distinctive import _top_terms, fightin_words, term_counts  # noqa: F401 (re-exported)
+from stanceframe.distinctive import distinctive as distinctive_of
+from stanceframe.groups import GroupBuilder, Grouped
 from stanceframe.quantify import WEIGHTS_PER_BLOCK
 
 PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
@@ -166,9 +167,11 @@ def _bootstrap(
     block = max(1, WEIGHTS_PER_BLOCK // len(P))
     if hasattr(estimator, "batch"):  # a weighted estimator: a block of replicates at once
         reps = []
+        weights = draws.astype(float)  # exact for counts: the same quotients as of the integers
         for i in range(0, n_boot, block):
-            counts = draws[i : i + block][:, codes]
-            reps.append(estimator.batch(counts / counts.sum(1, keepdims=True), P))
+            W = weights[i : i + block][:, codes]
+            W /= W.sum(1, keepdims=True)  # in place: one replicate block in memory, not two
+            reps.append(estimator.batch(W, P))
         return point, np.vstack(reps)
     rows = np.arange(len(P))
     replicates = [estimator(P[np.repeat(rows, w[codes])]) for w in draws]
@@ -196,14 +199,6 @@ def _with_intervals(point: np.ndarray, reps: np.ndarray, key: str) -> tuple[dict
     return shares, {"value": float(_lean(point)), "lo": lean_lo, "hi": lean_hi}
 
 
-def _estimate(
-    g: pd.DataFrame, label: str, n_boot: int, seed: int, estimator: Estimator | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Point estimate and bootstrap replicates of the stance shares of one group's sentences."""
-    P = g[list(PROB_COLUMNS)].to_numpy(dtype=float)
-    return _bootstrap(P, g["doc_id"].to_numpy(), n_boot, _group_rng(seed, label), estimator)
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -211,15 +206,14 @@ def _count(n: int, noun: str) -> str:
 FEW_ARTICLES = 5  # resampling fewer whole articles than this gives intervals that are too narrow
 
 
-def _one_article_warning(label: str, g: pd.DataFrame) -> list[str]:
-    k = g["doc_id"].nunique()
+def _few_articles_warning(label: str, k: int, n_sentences: int) -> list[str]:
     if k >= FEW_ARTICLES:
         return []
     if k > 1:
         return [f"{label}: only {k} articles, so its intervals resample {k} articles and are too narrow; "
                 "read them as a rough range"]
     return [
-        f"{label}: one article only ({_count(len(g), 'sentence')}), so its intervals resample "
+        f"{label}: one article only ({_count(n_sentences, 'sentence')}), so its intervals resample "
         "sentences and understate how much another article could differ"
     ]
 
@@ -232,12 +226,22 @@ def _check_n_boot(n_boot: int) -> None:
 # --- summaries ---------------------------------------------------------------------------------
 
 
-def _frame_shares(frames: pd.Series) -> dict[str, float]:
-    counts = frames.astype(str).value_counts()
-    shares = {f: counts.get(f, 0) / len(frames) for f in FRAMES}
+def _frame_shares(counts: np.ndarray) -> dict[str, float]:
+    """Frame shares from sentence counts in FRAMES order."""
+    n = int(counts.sum())
+    shares = {f: int(c) / n for f, c in zip(FRAMES, counts)}
     # sorted() is stable, so ties keep the codebook's order
     ranked = sorted((f for f in FRAMES if shares[f] > 0), key=lambda f: -shares[f])
     return {f: float(shares[f]) for f in ranked}
+
+
+def group_frame(df: pd.DataFrame, keys) -> Grouped:
+    """The checked rows of `df` as arrays per group of `keys` (one key per row)."""
+    builder = GroupBuilder()
+    builder.add(np.asarray(keys, dtype=object), pd.factorize(df["doc_id"])[0],
+                df[list(PROB_COLUMNS)].to_numpy(dtype=float), df["frame"].astype(str).to_numpy(),
+                _uncertain_mask(df), df["text"].to_numpy(dtype=object))
+    return builder.finish()
 
 
 def source_summaries(
@@ -255,33 +259,37 @@ def source_summaries(
     if df.empty:
         raise BadInput("no sentences in the data")
     _check_values(df, by)
+    return grouped_summaries(group_frame(df, df[by].astype(str).to_numpy()), by, n_boot, seed, estimator,
+                             top_frames, top_terms)
 
-    uncertain = _uncertain_mask(df)
-    keys = df[by].astype(str)
-    n_uncertain = pd.Series(uncertain).groupby(keys.to_numpy()).sum()
+
+def grouped_summaries(grouped: Grouped, by: str = "source", n_boot: int = 1000, seed: int = 0,
+                      estimator: Estimator | None = None, top_frames: int = 3, top_terms: int = 10) -> Summaries:
+    """`source_summaries` of rows already grouped into arrays (a DataFrame's, or scored output's)."""
+    _check_n_boot(n_boot)
+    if not grouped.labels:
+        raise BadInput("no sentences in the data")
     warnings: list[str] = []
-    groups = {label: g for label, g in df.groupby(keys.to_numpy(), sort=True)}
-    counts = {label: term_counts(g["text"]) for label, g in groups.items()}
-    corpus = sum(counts.values(), Counter())
-    if len(groups) < 2:
-        only = next(iter(groups))
-        warnings.append(f"distinctive terms need at least two groups in '{by}'; only '{only}'")
-
+    if len(grouped.labels) < 2:
+        warnings.append(f"distinctive terms need at least two groups in '{by}'; only '{grouped.labels[0]}'")
+    totals = np.asarray(grouped.counts.sum(axis=0)).ravel()
     sources = []
-    for label, g in groups.items():
-        shares, lean = _with_intervals(*_estimate(g, label, n_boot, seed, estimator), key="share")
-        warnings += _one_article_warning(label, g)
+    for g, label in enumerate(grouped.labels):
+        P, articles = grouped.P[g], grouped.articles[g]
+        boot = _bootstrap(P, articles, n_boot, _group_rng(seed, label), estimator)
+        shares, lean = _with_intervals(*boot, key="share")
+        n_articles = grouped.n_articles(g)
+        warnings += _few_articles_warning(label, n_articles, len(P))
         distinctive = []
-        if len(groups) > 1:
-            z = fightin_words(counts[label], corpus - counts[label], prior=corpus)
-            distinctive = _top_terms(z, counts[label], top_terms)
-        frames = _frame_shares(g["frame"])
+        if len(grouped.labels) > 1:
+            distinctive = distinctive_of(grouped.counts, totals, grouped.terms, g, top_terms)
+        frames = _frame_shares(grouped.frames[g])
         sources.append(
             SourceSummary(
                 source=label,
-                n_articles=int(g["doc_id"].nunique()),
-                n_sentences=len(g),
-                n_uncertain=int(n_uncertain[label]),
+                n_articles=n_articles,
+                n_sentences=len(P),
+                n_uncertain=int(grouped.n_uncertain[g]),
                 stance_shares=shares,
                 lean=lean,
                 frame_shares=frames,
@@ -296,34 +304,51 @@ def source_summaries(
 PERIODS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
 
 
-def over_time(df: pd.DataFrame, over: str, date_column: str = "date", by: str = "source", **options) -> Summaries:
-    """`source_summaries` per group and period (day, week, month or year of `date_column`), sorted by
-    group and then by time. Rows without a readable date are left out and counted in a warning."""
+def check_over(over: str) -> None:
     if over not in PERIODS:
         raise BadInput(f"unknown period {over!r}; accepted: {', '.join(PERIODS)}")
+
+
+def period_keys(df: pd.DataFrame, over: str, date_column: str, by: str) -> tuple[np.ndarray, np.ndarray]:
+    """("group | period" of each row with a readable date, the mask of rows without one)."""
     if date_column not in df.columns:
         raise BadInput(f"no date column {date_column!r} in the data; name it with --date-column")
     if by not in df.columns:
         raise BadInput(f"unknown --by column {by!r}")
-    dates = pd.to_datetime(df[date_column].astype(str).where(df[date_column].astype(str).str.strip() != ""),
-                           errors="coerce", utc=True, format="mixed")
+    text = df[date_column].astype(str)
+    dates = pd.to_datetime(text.where(text.str.strip() != ""), errors="coerce", utc=True, format="mixed")
     missing = dates.isna().to_numpy()
     if missing.all():
-        raise BadInput(f"no sentence has a readable date in column {date_column!r} (e.g. 2024-05-17)")
+        return np.array([], dtype=object), missing
     periods = dates[~missing].dt.tz_localize(None).dt.to_period(PERIODS[over]).astype(str).to_numpy()
     if over == "week":  # "2024-05-13/2024-05-19": the week by its Monday
         periods = np.array([p.split("/")[0] for p in periods], dtype=object)
-    kept = df[~missing].copy()
-    groups = kept[by].astype(str).to_numpy()
-    kept["_group_period"] = [f"{g} | {p}" for g, p in zip(groups, periods)]
+    groups = df.loc[~missing, by].astype(str).to_numpy()
+    return np.array([f"{g} | {p}" for g, p in zip(groups, periods)], dtype=object), missing
+
+
+def over_time(df: pd.DataFrame, over: str, date_column: str = "date", by: str = "source", **options) -> Summaries:
+    """`source_summaries` per group and period (day, week, month or year of `date_column`), sorted by
+    group and then by time. Rows without a readable date are left out and counted in a warning."""
+    check_over(over)
+    keys, missing = period_keys(df, over, date_column, by)
+    if missing.all():
+        raise BadInput(f"no sentence has a readable date in column {date_column!r} (e.g. 2024-05-17)")
+    kept = df[~missing].assign(_group_period=keys)
     result = source_summaries(kept, by="_group_period", **options)
+    n_docs = df.loc[missing, "doc_id"].nunique() if missing.any() else 0
+    return in_periods(result, by, over, date_column, int(missing.sum()), n_docs)
+
+
+def in_periods(result: Summaries, by: str, over: str, date_column: str, n_missing: int, n_missing_docs: int
+               ) -> Summaries:
+    """Summaries of "group | period" groups as groups and periods, sorted by group and then time."""
     for summary in result.sources:
         summary.group, _, summary.period = summary.source.rpartition(" | ")
     result.sources.sort(key=lambda x: (x.group, x.period))
     result.by = f"{by} and {over}"
-    if missing.any():
-        n_docs = df.loc[missing, "doc_id"].nunique()
-        result.warnings.insert(0, f"{_count(int(missing.sum()), 'sentence')} of {_count(n_docs, 'article')} have no "
+    if n_missing:
+        result.warnings.insert(0, f"{_count(n_missing, 'sentence')} of {_count(n_missing_docs, 'article')} have no "
                                   f"readable date in {date_column!r} and are left out of the periods")
     return result
 
@@ -346,40 +371,52 @@ def compare_groups(
     _check_n_boot(n_boot)
     if str(label_a) == str(label_b):
         raise BadInput(f"compare needs two different groups; both are '{label_a}'")
-    sides = []
-    for df, label in ((df_a, str(label_a)), (df_b, str(label_b))):
+    for df in (df_a, df_b):
         if not df.empty:  # an empty side is reported below, together with the other side
             _check_columns(df, None)
             _check_values(df, None)
-        sides.append((label, df, int(_uncertain_mask(df).sum())))
-    usable = [label for label, g, _ in sides if not g.empty]
-    if len(usable) < 2:
+    builder = GroupBuilder()
+    for df, label in ((df_a, str(label_a)), (df_b, str(label_b))):
+        builder.add(np.full(len(df), label, dtype=object), pd.factorize(df["doc_id"])[0] if len(df) else [],
+                    df[list(PROB_COLUMNS)].to_numpy(dtype=float) if len(df) else np.zeros((0, len(STANCES))),
+                    df["frame"].astype(str).to_numpy() if len(df) else [], _uncertain_mask(df),
+                    df["text"].to_numpy(dtype=object) if len(df) else [])
+    return grouped_compare(builder.finish(), str(label_a), str(label_b), n_boot, seed, estimator, top_terms)
+
+
+def grouped_compare(grouped: Grouped, label_a: str, label_b: str, n_boot: int = 1000, seed: int = 0,
+                    estimator: Estimator | None = None, top_terms: int = 10) -> dict:
+    """`compare_groups` of two groups already in arrays."""
+    _check_n_boot(n_boot)
+    sides = [(label, grouped.index(label)) for label in (label_a, label_b)]
+    if any(g is None for _, g in sides):
         found = "; ".join(
-            f"'{label}' has {_count(len(g), 'sentence')}"
-            + (f" and {n_unc} uncertain" if n_unc else "")
-            for label, g, n_unc in sides
+            f"'{label}' has {_count(0 if g is None else len(grouped.P[g]), 'sentence')}"
+            + (f" and {grouped.n_uncertain[g]} uncertain" if g is not None and grouped.n_uncertain[g] else "")
+            for label, g in sides
         )
-        raise BadInput(f"compare needs two groups with sentences; found {len(usable)}: {found}")
-
-    counts = [term_counts(g["text"]) for _, g, _ in sides]
-    z = fightin_words(counts[0], counts[1])
-    # delta is antisymmetric in A and B and var symmetric, so B's z-scores are A's negated
-    z_b = {t: -v for t, v in reversed(z.items())}
-
+        usable = sum(g is not None for _, g in sides)
+        raise BadInput(f"compare needs two groups with sentences; found {usable}: {found}")
+    # Sides in A, B order; the terms of the two sides only (the prior: A and B pooled)
+    counts = grouped.counts[[g for _, g in sides]]
+    totals = np.asarray(counts.sum(axis=0)).ravel()
     out: dict = {"n_boot": n_boot, "seed": seed, "warnings": []}
     estimates = []
-    for key, (label, g, n_unc), c, zs in zip(("a", "b"), sides, counts, (z, z_b)):
-        estimates.append(_estimate(g, label, n_boot, seed, estimator))
+    for i, (key, (label, g)) in enumerate(zip(("a", "b"), sides)):
+        P = grouped.P[g]
+        estimates.append(_bootstrap(P, grouped.articles[g], n_boot, _group_rng(seed, label), estimator))
         shares, lean = _with_intervals(*estimates[-1], key="share")
-        out["warnings"] += _one_article_warning(label, g)
+        n_articles = grouped.n_articles(g)
+        out["warnings"] += _few_articles_warning(label, n_articles, len(P))
         out[key] = {
             "label": label,
-            "n_articles": int(g["doc_id"].nunique()),
-            "n_sentences": len(g),
-            "n_uncertain": n_unc,
+            "n_articles": n_articles,
+            "n_sentences": len(P),
+            "n_uncertain": int(grouped.n_uncertain[g]),
             "stance_shares": shares,
             "lean": lean,
-            "distinctive_terms": _top_terms(zs, c, top_terms),
+            # B's z-scores are A's negated, listed in reverse: equal ones in descending term order
+            "distinctive_terms": distinctive_of(counts, totals, grouped.terms, i, top_terms, reversed_ties=i == 1),
         }
     (point_a, reps_a), (point_b, reps_b) = estimates
     # The lean is linear in the shares, so the lean of the difference is the difference of leans.

@@ -52,7 +52,13 @@ def score(
     jobs: Jobs = 2, furniture: FurnitureOpt = None, allow_empty: AllowEmpty = False, csv_raw: CsvRaw = False,
     max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="Read at most this much from "
                                                 "standard input (or a pipe named as an input).")] = 100,
-    duplicate_ids: DupIds = "apart", model: ModelOpt = None, version: Version = None,
+    duplicate_ids: DupIds = "apart", model: ModelOpt = None,
+    engine: Annotated[str, typer.Option("--engine", help="local, or dask: score in Dask partitions into a Parquet "
+                                        "dataset --output DIR/ (pip install 'stanceframe[dask]').")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the address of a "
+                                                     "running scheduler (tcp://host:8786); default: a LocalCluster "
+                                                     "of --jobs workers.")] = None,
+    version: Version = None,
 ):
     """Score every sentence of every article: stance, frame, probabilities, uncertainty; or article profiles.
 
@@ -61,10 +67,12 @@ def score(
       stanceframe score examples/article.md
       stanceframe score corpus.jsonl --format jsonl --output scored.jsonl
       stanceframe score corpus.jsonl --format parquet --output scored/ --shard 1/4
+      stanceframe score 'corpus/*.jsonl' --engine dask --output scored/
     """
     run(score_cmd.score, inputs=inputs, fmt=fmt, level=level, output=output, shard=shard,
         columns=columns(text_column, id_column, source_column), n_boot=n_boot, jobs=jobs, furniture=furniture,
-        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, duplicate_ids=duplicate_ids, model=model)
+        allow_empty=allow_empty, csv_raw=csv_raw, max_stdin_mb=max_stdin_mb, duplicate_ids=duplicate_ids, model=model,
+        engine=engine, scheduler=scheduler)
 
 
 @app.command()
@@ -130,7 +138,11 @@ def sources(
                                                 "each article's date; rows sorted by group, then time.")] = None,
     date_column: Annotated[str, typer.Option("--date-column", help="Corpus column (CSV/JSONL/Parquet) with each "
                                              "article's date; HTML pages take theirs from the page.")] = "date",
-    labels: LabelsOpt = None, model: ModelOpt = None, version: Version = None,
+    labels: LabelsOpt = None,
+    sources_csv: Annotated[Optional[Path], typer.Option("--sources", help="A sources CSV for a folder of files "
+                                                        "(columns as seeds/sources.csv: source, file, outlet, title, "
+                                                        "published): each file's outlet, title and date.")] = None,
+    model: ModelOpt = None, version: Version = None,
 ):
     """Per-source stance shares and lean with 95% intervals, frames, and the words that set each apart.
 
@@ -140,10 +152,13 @@ def sources(
       stanceframe sources corpus/ --chart outlets.png
       stanceframe sources corpus.jsonl --over month --chart lean_by_month.png
       stanceframe sources corpus/ --labels my_random_labels.csv
+      stanceframe sources pages/ --sources pages/sources.csv --over month
+      stanceframe sources scored/                # scored output (score --format parquet|jsonl|csv)
     """
     run(summaries.sources, corpus=corpus, by=by, fmt=fmt, output=output, chart=chart, n_boot=n_boot,
         columns=columns(text_column, id_column, source_column, date_column), furniture=furniture,
-        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model, labels=labels)
+        duplicate_ids=duplicate_ids, csv_raw=csv_raw, jobs=jobs, over=over, model=model, labels=labels,
+        sources_csv=str(sources_csv) if sources_csv else None)
 
 
 @app.command()

@@ -26,11 +26,22 @@ def _progress():
 
 def score(inputs, fmt="table", level="sentence", output: str | Path | None = None, columns=None, n_boot=200, jobs=2,
           furniture=None, allow_empty=False, csv_raw=False, max_stdin_mb=100.0, duplicate_ids="apart",
-          model=None, shard: str | None = None) -> int:
+          model=None, shard: str | None = None, engine="local", scheduler=None) -> int:
     """Score every sentence of every input; write records (`fmt` other than table) or print the tables.
 
     `output` ending in / (or an existing folder) with fmt parquet: a Parquet dataset (output.DatasetWriter).
-    `shard` "I/N": only the documents of shard I of N (scoring.in_shard)."""
+    `shard` "I/N": only the documents of shard I of N (scoring.in_shard). `engine` "dask": partitions on
+    a Dask cluster into a Parquet dataset (commands/engine.py)."""
+    if engine != "local" or scheduler:
+        from .engine import ENGINES, score_dask
+
+        if engine not in ENGINES:
+            raise BadInput(f"unknown --engine {engine!r}; accepted: {', '.join(ENGINES)}")
+        if engine == "local":
+            raise BadInput("--scheduler needs --engine dask")
+        if shard:
+            raise BadInput("--shard is for job arrays without Dask; a Dask cluster splits the corpus itself")
+        return score_dask(inputs, fmt, level, output, columns, scheduler, furniture, jobs, model)
     from ..lifeline import capped_jobs
     from ..output import FORMATS, DatasetWriter, RecordWriter, is_dataset_target, refuse_inputs_as_output, write_failure
     from ..readers import large_input

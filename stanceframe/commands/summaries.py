@@ -89,9 +89,10 @@ def _labelled(sample, df, by: str, estimator) -> dict:
 
 def sources(corpus=None, by="source", fmt="table", output: Path | None = None, chart: Path | None = None,
             n_boot=1000, columns=None, furniture=None, duplicate_ids="apart", csv_raw=False, jobs=2,
-            over=None, model=None, labels: Path | None = None) -> int:
-    """Per-source shares, lean, frames and words of a corpus (model predictions) or of the gold labels;
-    with `labels` (a random labelled sample of the corpus) also their PPI estimates."""
+            over=None, model=None, labels: Path | None = None, sources_csv=None) -> int:
+    """Per-source shares, lean, frames and words of a corpus (model predictions), of its scored
+    output or of the gold labels; with `labels` (a random labelled sample of the corpus) also their
+    PPI estimates."""
     from .. import summary as S
     from ..output import csv_safe, refuse_inputs_as_output, write_failure
 
@@ -104,25 +105,42 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             raise BadInput("--labels needs a corpus: the labels point into its sentences")
         if labels and over:
             raise BadInput("--labels gives per-group figures; it does not work with --over")
+        cols = columns or rows.columns()
+        if over:
+            S.check_over(over)
+        files = rows.scored_input(corpus, say) if corpus else None
+        if labels and files:
+            raise BadInput("--labels needs the corpus itself, not its scored output: give the files that were scored")
         sample = None
         if corpus:
             rows.check_duplicates_option(duplicate_ids)
             loaded = load(model)
             sample = _sample(labels, loaded) if labels else None
-            df, estimator = rows.corpus_rows(corpus, columns or rows.columns(), loaded, say,
-                                             furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
             what = "model predictions"
             basis = (f"{what} ({loaded.model_dir.name}/, scoring.json "
                      f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
+        if sources_csv and (files or not corpus):
+            raise BadInput("--sources gives the outlet and date of each file of a corpus folder to score; "
+                           "scored output and the gold labels carry their own")
+        if files:  # scored output: summed up a batch at a time, never rescored
+            grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, by, over, cols.date)
+            basis += ", read from scored output"
+            result = S.grouped_summaries(grouped, "_group_period" if over else by, n_boot, estimator=estimator)
+            if over:
+                result = S.in_periods(result, by, over, cols.date, *missing)
         else:
-            df, estimator = rows.gold_rows(by)
-            what = "gold labels"
-            basis = f"{what} (hand-labelled seed sentences)"
-        if over:  # corpus rows carry each article's date; the seeds' is their sources.csv `published`
-            result = S.over_time(df, over, "date" if corpus else "published", by=by, n_boot=n_boot,
-                                 estimator=estimator)
-        else:
-            result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
+            if corpus:
+                df, estimator = rows.corpus_rows(corpus, cols, loaded, say, furniture=furniture,
+                                                 duplicates=duplicate_ids, jobs=jobs, sources=sources_csv)
+            else:
+                df, estimator = rows.gold_rows(by)
+                what = "gold labels"
+                basis = f"{what} (hand-labelled seed sentences)"
+            if over:  # corpus rows carry each article's date; the seeds' is their sources.csv `published`
+                result = S.over_time(df, over, "date" if corpus else "published", by=by, n_boot=n_boot,
+                                     estimator=estimator)
+            else:
+                result = S.source_summaries(df, by=by, n_boot=n_boot, estimator=estimator)
         single = [w for w in result.warnings if "one article only" in w]
         if len(single) > 1:  # the seeds are one article each: say it once
             say(f"warning: {len(single)} sources have one article only, so their intervals resample sentences "
@@ -182,16 +200,31 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
+    sides = [rows.scored_input([x], say) if Path(x).exists() else None for x in (a, b)]
+    if any(sides) and not all(sides):
+        scored_side, other = (a, b) if sides[0] else (b, a)
+        raise BadInput(f"{scored_side} is scored output but {other} is not; compare two of the same kind")
     sample = None
     if labels:
         if not (Path(a).exists() and Path(b).exists()):
             raise BadInput("--labels needs two corpus paths: the labels point into their sentences")
+        if all(sides):
+            raise BadInput("--labels needs the corpora themselves, not their scored output: give the files that "
+                           "were scored")
         loaded = load(model)
         sample = _sample(labels, loaded)
-    da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(),
-                                                          (lambda: loaded) if labels else (lambda: load(model)), say,
-                                                          furniture=furniture, duplicates=duplicate_ids, jobs=jobs)
-    result = S.compare_groups(da, db, name_a, name_b, n_boot=n_boot, estimator=estimator)
+    if all(sides):
+        if Path(a).resolve() == Path(b).resolve():
+            raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
+        grouped, estimator, _ = rows.scored_groups([(sides[0], a), (sides[1], b)], load(model))
+        result = S.grouped_compare(grouped, a, b, n_boot=n_boot, estimator=estimator)
+        name_a, name_b = a, b
+    else:
+        da, db, name_a, name_b, estimator = rows.compare_rows(a, b, columns or rows.columns(),
+                                                              (lambda: loaded) if labels else (lambda: load(model)),
+                                                              say, furniture=furniture, duplicates=duplicate_ids,
+                                                              jobs=jobs)
+        result = S.compare_groups(da, db, name_a, name_b, n_boot=n_boot, estimator=estimator)
     for w in result.get("warnings", []):
         say(f"warning: {w}")
     if sample:

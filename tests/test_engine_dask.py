@@ -1,0 +1,70 @@
+"""`score --engine dask` on a two-worker LocalCluster: the rows of a single-process run, and `sources`
+of the dataset it writes gives the summaries of the corpus itself."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+import predict
+import scored_corpus
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    result = runner.invoke(predict.app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from stanceframe import engine_dask
+
+    docs = scored_corpus.articles()
+    for d in docs[3:6]:
+        del d["id"]  # ids from the row's line number: the parts must keep their lines' numbers
+    corpus = scored_corpus.write(tmp_path / "corpus.jsonl", docs)
+    monkeypatch.setattr(engine_dask, "JSONL_PART_BYTES", 1500)  # several partitions of the one file
+    assert len(engine_dask.parts([str(corpus)])) > 2
+    assert invoke("score", corpus, "--format", "parquet", "-o", tmp_path / "single.parquet").exit_code == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        result = invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                        "-o", tmp_path / "scored")
+    assert result.exit_code == 0, result.stderr
+    assert "on 2 Dask worker(s)" in result.stderr
+    single = pq.read_table(tmp_path / "single.parquet")
+    dataset = pq.read_table(tmp_path / "scored")
+    assert dataset.schema.names == single.schema.names and len(single) == 44
+    assert dataset.to_pylist() == single.to_pylist()
+    assert {r["doc_id"] for r in single.to_pylist()} >= {f"{corpus}:4", f"{corpus}:6"}
+
+    by_corpus = invoke("sources", corpus, "--format", "json", "--n-boot", 100)
+    by_dataset = invoke("sources", tmp_path / "scored", "--format", "json", "--n-boot", 100)
+    assert by_dataset.exit_code == 0, by_dataset.stderr
+    assert "reading scored output" in by_dataset.stderr
+    assert [{k: v for k, v in r.items() if k != "basis"} for r in json.loads(by_dataset.stdout)] == \
+           [{k: v for k, v in r.items() if k != "basis"} for r in json.loads(by_corpus.stdout)]
+
+
+def test_dask_engine_without_dask_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails as when not installed
+    corpus = scored_corpus.write(tmp_path / "corpus.jsonl")
+    result = invoke("score", corpus, "--engine", "dask", "-o", tmp_path / "scored")
+    assert result.exit_code == 2
+    assert "pip install 'stanceframe[dask]'" in result.stderr
+    assert not (tmp_path / "scored").exists()
+
+
+def test_dask_engine_needs_an_output_folder_and_scheduler_needs_dask(tmp_path):
+    corpus = scored_corpus.write(tmp_path / "corpus.jsonl")
+    result = invoke("score", corpus, "--engine", "dask")
+    assert result.exit_code == 2 and "--output DIR/" in result.stderr
+    result = invoke("score", corpus, "--scheduler", "tcp://127.0.0.1:8786", "-o", tmp_path / "x")
+    assert result.exit_code == 2 and "--scheduler needs --engine dask" in result.stderr

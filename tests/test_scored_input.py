@@ -1,0 +1,109 @@
+"""`sources` and `compare` on scored output (the rows `score --format jsonl|csv|parquet` writes): the
+same numbers as rescoring the corpus, which tests/data/summary_oracle.json holds as the main code
+computed them before the summaries moved to arrays; mixed or mismatched inputs refused."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import predict
+import scored_corpus
+
+ORACLE = json.loads((scored_corpus.Path(__file__).parent / "data" / "summary_oracle.json").read_text())
+runner = CliRunner()
+
+
+def invoke(*args):
+    result = runner.invoke(predict.app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    """The invented corpus and its scored output in each format, written once."""
+    d = tmp_path_factory.mktemp("scored")
+    scored_corpus.write(d / "corpus.jsonl")
+    for fmt in ("jsonl", "csv", "parquet"):
+        assert invoke("score", d / "corpus.jsonl", "--format", fmt, "-o", d / "out" / f"corpus.{fmt}").exit_code == 0
+    return d
+
+
+def _without_scored_note(records):
+    for r in records:
+        assert r["basis"].endswith(", read from scored output")
+        r["basis"] = r["basis"].removesuffix(", read from scored output")
+    return records
+
+
+def test_rescoring_the_corpus_gives_the_oracle(scored, monkeypatch):
+    monkeypatch.chdir(scored)
+    result = invoke("sources", "corpus.jsonl", "--format", "json", "--n-boot", 200)
+    assert result.exit_code == 0
+    assert "scored output" not in result.stderr
+    assert json.loads(result.stdout) == ORACLE["sources"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_sources_of_scored_output_gives_the_oracle_without_rescoring(scored, monkeypatch, fmt):
+    import stanceframe.scoring
+
+    monkeypatch.setattr(stanceframe.scoring.Scorer, "score", lambda *a, **k: pytest.fail("rescored"))
+    result = invoke("sources", scored / "out" / f"corpus.{fmt}", "--format", "json", "--n-boot", 200)
+    assert result.exit_code == 0, result.stderr
+    assert "reading scored output (1 file(s))" in result.stderr
+    records = _without_scored_note(json.loads(result.stdout))
+    assert records == ORACLE["sources"]
+    assert {r["source"]: r["n_articles"] for r in records}["Caspian Wire"] == 5  # the repeated id kept apart
+
+
+def test_compare_of_scored_output_gives_the_oracle(tmp_path, monkeypatch):
+    scored_corpus.write_two(tmp_path)
+    for name in ("a", "b"):  # the same names as the corpora: each side's intervals are seeded by its name
+        invoke("score", tmp_path / f"{name}.jsonl", "--format", "jsonl", "-o", tmp_path / "s" / f"{name}.jsonl")
+    monkeypatch.chdir(tmp_path / "s")
+    result = invoke("compare", "a.jsonl", "b.jsonl", "--format", "json", "--n-boot", 200)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == ORACLE["compare"]
+
+
+def test_a_mix_of_scored_and_unscored_inputs_is_refused(scored):
+    result = invoke("sources", scored / "out" / "corpus.parquet", scored / "corpus.jsonl")
+    assert result.exit_code == 2
+    assert "is a corpus to score but" in result.stderr and "not both" in result.stderr
+    result = invoke("compare", scored / "out" / "corpus.parquet", scored / "corpus.jsonl")
+    assert result.exit_code == 2
+    assert "is scored output but" in result.stderr
+
+
+def test_rows_scored_by_another_model_are_refused(scored, tmp_path):
+    df = pd.read_parquet(scored / "out" / "corpus.parquet").assign(model="0123456789ab")
+    df.to_parquet(tmp_path / "other.parquet")
+    result = invoke("sources", tmp_path / "other.parquet")
+    assert result.exit_code == 2
+    assert "scored with model 0123456789ab" in result.stderr and "--model" in result.stderr
+
+
+def test_scored_rows_with_dates_summarise_over_months(scored, tmp_path):
+    df = pd.read_parquet(scored / "out" / "corpus.parquet")
+    dates = {d["id"]: d["date"] for d in scored_corpus.articles()}
+    df["date"] = df["doc_id"].map(dates)
+    df.loc[df["doc_id"] == "o2a3", "date"] = ""  # one article without a date
+    df.to_parquet(tmp_path / "dated.parquet")
+    result = invoke("sources", tmp_path / "dated.parquet", "--over", "month", "--format", "json", "--n-boot", 50)
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["period"], r["n_articles"]) for r in json.loads(result.stdout)]
+    # outlet i's article j is dated 2024-04 (j even) or 2024-05 (j odd); o0a0 is there twice
+    assert got == [("Caspian Wire", "2024-04", 3), ("Caspian Wire", "2024-05", 2), ("Old City Herald", "2024-04", 2),
+                   ("Old City Herald", "2024-05", 2), ("Sheki Review", "2024-04", 2), ("Sheki Review", "2024-05", 1)]
+    assert "of 1 article have no readable date in 'date'" in result.stderr
+
+
+def test_scored_rows_without_dates_cannot_go_over_time(scored):
+    result = invoke("sources", scored / "out" / "corpus.parquet", "--over", "month")
+    assert result.exit_code == 2
+    assert "no 'date' column" in result.stderr
