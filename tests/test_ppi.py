@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import predict
-from stanceframe.ppi import Z95, ppi_mean, prediction_vectors
+from stanceframe.ppi import ppi_mean, prediction_vectors
 
 runner = CliRunner()
 
