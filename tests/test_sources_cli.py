@@ -630,3 +630,21 @@ def test_sources_over_reads_dates_from_another_column(tmp_path):
     result = ok(invoke("sources", str(corpus), "--over", "month", "--date-column", "published_at", "-f", "json",
                        "--n-boot", N_BOOT))
     assert [r["period"] for r in json.loads(result.stdout)] == ["2024-01", "2024-03", "2024-02"]
+
+
+def test_compare_and_sources_never_write_over_what_they_read(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Baku sent aid to Kyiv. The Kremlin objected.\n", encoding="utf-8")
+    b.write_text("Azerbaijan kept buying Russian grain. Trade with Moscow grew.\n", encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("doc_id,source,start,end,text,stance,frame,note\n", encoding="utf-8")
+    listing = tmp_path / "sources.csv"
+    listing.write_text("source,file,outlet\nx,a.txt,Outlet X\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (a, b, labels, listing)}
+    for args in (["compare", str(a), str(b), "--labels", str(labels), "-f", "json", "-o", str(labels)],
+                 ["compare", str(a), str(b), "-f", "json", "-o", str(b)],
+                 ["sources", str(tmp_path), "--sources", str(listing), "-f", "csv", "-o", str(listing)]):
+        result = runner.invoke(predict.app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "would be overwritten" in result.output
+    assert {p: p.read_bytes() for p in before} == before

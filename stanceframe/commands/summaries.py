@@ -99,8 +99,9 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
     if fmt not in ("table", "json", "csv"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json, csv")
     try:
-        refuse_inputs_as_output(output, [*(corpus or []), *([str(labels)] if labels else [])])
-        refuse_inputs_as_output(chart, corpus or [], "--chart")
+        inputs = [*(corpus or []), *([str(labels)] if labels else []), *([str(sources_csv)] if sources_csv else [])]
+        refuse_inputs_as_output(output, inputs)
+        refuse_inputs_as_output(chart, inputs, "--chart")
         if labels and not corpus:
             raise BadInput("--labels needs a corpus: the labels point into its sentences")
         if labels and over:
@@ -197,9 +198,11 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     """Stance shares and lean of A and B and their difference (A minus B), and each side's words; with
     `labels` (a random labelled sample of both corpora) also their PPI estimates."""
     from .. import summary as S
+    from ..output import refuse_inputs_as_output
 
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
+    refuse_inputs_as_output(output, [a, b, *([str(labels)] if labels else [])])
     sides = [rows.scored_input([x], say) if Path(x).exists() else None for x in (a, b)]
     if any(sides) and not all(sides):
         scored_side, other = (a, b) if sides[0] else (b, a)
