@@ -81,32 +81,38 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 
 @contextmanager
-def locked(out: Path):
-    """Hold the lock of model folder `out` (``.out.lock`` beside it), so that two trainings on one
-    folder cannot interleave; the second gets a one-line error (exit 1). Fails the same way when a
-    new folder cannot be made beside `out`: checked before training, not after it."""
+def exclusive(lock: Path, busy: str):
+    """Hold an advisory lock on the file `lock` for the block; while another process holds it, a
+    one-line error `busy` (exit 1). The lock file stays: removing it would race with a third process."""
     import fcntl
 
-    out = Path(out)
-    lock = out.parent / f".{out.name}.lock"
-    fd = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        os.rmdir(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.tmp-"))  # where the new folder is built
-    except OSError as exc:
-        if fd is not None:
-            os.close(fd)
-        raise StanceframeError(f"{out}: cannot write the model folder there ({exc.strerror})") from None
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StanceframeError(f"{out}: another training is writing this model folder now (it holds {lock}); "
-                                   "wait for it to finish or name another --out") from None
+            raise StanceframeError(busy) from None
         yield
     finally:
-        os.close(fd)  # the lock file stays: removing it would race with a third training
+        os.close(fd)
+
+
+@contextmanager
+def locked(out: Path):
+    """Hold the lock of model folder `out` (``.out.lock`` beside it), so that two trainings on one
+    folder cannot interleave; the second gets a one-line error (exit 1). Fails the same way when a
+    new folder cannot be made beside `out`: checked before training, not after it."""
+    out = Path(out)
+    lock = out.parent / f".{out.name}.lock"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(lock, os.O_RDWR | os.O_CREAT, 0o644))
+        os.rmdir(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.tmp-"))  # where the new folder is built
+    except OSError as exc:
+        raise StanceframeError(f"{out}: cannot write the model folder there ({exc.strerror})") from None
+    with exclusive(lock, f"{out}: another training is writing this model folder now (it holds {lock}); "
+                         "wait for it to finish or name another --out"):
+        yield
 
 
 @contextmanager

@@ -51,7 +51,7 @@ class Session:
         self.pending = deque(c for c in self.known.values() if c.where not in done)
         self.total = len(self.known)
         self.skipped: list[Candidate] = []
-        self.answered = 0  # in this session, net of undos
+        self.answered = self.undone = 0  # in this session (an undo may take back an earlier run's answer)
 
     # --- the loop ------------------------------------------------------------------------------
 
@@ -74,7 +74,8 @@ class Session:
     def end(self, how: str) -> str:
         said = {"quit": "stopped", "interrupted": "interrupted", "done": "the queue is done"}[how]
         tail = f"; {len(self.skipped)} skipped (a rerun shows them again)" if self.skipped else ""
-        self.write(f"\n{said}: {len(self.answers)} answers in {self.target} ({self.answered} this session){tail}\n")
+        session = f"{self.answered} this session" + (f", {self.undone} undone" if self.undone else "")
+        self.write(f"\n{said}: {len(self.answers)} answers in {self.target} ({session}){tail}\n")
         return how
 
     def step(self, c: Candidate) -> str | None:
@@ -130,7 +131,7 @@ class Session:
         except BaseException:
             self.answers.append(row)
             raise
-        self.answered -= 1
+        self.undone += 1
         back = self.known.get(where(row)) or candidate(row)
         self.pending.appendleft(back)
         self.write(f"undone: {row['stance'] or '-'} / {row['frame'] or '-'} for \"{visible(row['text'][:60])}\"\n")
@@ -142,6 +143,8 @@ class Session:
             self.write(_columns([f"{LETTERS[i]}/{i + 1} {f}{_p(c.p_frame, f)}" for i, f in enumerate(frames)])
                        + "-  no frame (stance only)\n")
             choice = self.read("frame> ").strip()
+        if choice == "q":  # quit works at every prompt; the sentence stays unanswered
+            raise EOFError
         if choice == "-":
             return None
         if choice.isdigit() and 1 <= int(choice) <= len(frames):

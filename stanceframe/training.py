@@ -329,8 +329,12 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     n_corpus = int((df["origin"] == "corpus").sum())
     targets = tuple(TARGETS)
     views = views_of(df)
-    say(f"{is_seed.sum()} seed sentences" + (f", {n_corpus} corpus sentences" if n_corpus else "")
-        + f" from {len(views[SEED_VIEW])} outlets, {(~is_real).sum()} written sentences from "
+    def outlets(origin):
+        return df["group"][df["origin"] == origin].nunique()
+
+    say(f"{is_seed.sum()} seed sentences from {outlets('seed')} outlets"
+        + (f", {n_corpus} corpus sentences from {outlets('corpus')} outlets" if n_corpus else "")
+        + f", {(~is_real).sum()} written sentences from "
         f"{len(views.get(WRITTEN_VIEW, []))} voices; nested evaluation and final fits ...")
     evaluation, final = _evaluate(df, n_jobs, final=True)
     comparison = {}

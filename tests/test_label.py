@@ -240,3 +240,37 @@ def test_the_command_line_refuses_what_it_cannot_write(pages, tmp_path):
     result = runner.invoke(predict.app, ["label", str(pages), "-o", str(tmp_path / "m.csv")], input="\nq\n")
     assert result.exit_code == 0 and "stopped: 1 answers in" in result.output
     assert "stanceframe label pages/" in runner.invoke(predict.app, ["label", "--help"]).output
+
+
+def test_a_second_session_on_the_same_file_is_refused_while_the_first_runs(pages, tmp_path):
+    from stanceframe.artifact import exclusive
+    from stanceframe.errors import StanceframeError
+
+    out = tmp_path / "mine.csv"
+    with exclusive(tmp_path / ".mine.csv.lock", "held by the first session"):  # what a running session holds
+        with pytest.raises(StanceframeError, match="another label session is writing this file now"):
+            annotate.label([str(pages)], out, n=3, read=Terminal("").read, write=Terminal().write)
+    assert not out.exists()
+    term = Terminal("", "q")
+    assert annotate.label([str(pages)], out, n=3, read=term.read, write=term.write) == 0  # released: it runs
+    assert len(read_csv(out)) == 1
+
+
+def test_q_at_the_frame_prompt_quits_and_undoing_an_earlier_answer_is_counted_apart():
+    s, term, saved = session([cand(0), cand(1)], [], "f", "q")
+    assert s.run() == "quit" and not saved
+    earlier = {"doc_id": "d", "source": "A", "start": "90", "end": "99", "text": "An earlier answer.",
+               "stance": "none", "frame": "other", "note": ""}
+    s, term, saved = session([cand(0)], [earlier], "u", "q")
+    assert s.run() == "quit"
+    assert "(0 this session, 1 undone)" in term.text and saved == [[]]
+
+
+def test_a_missing_queue_file_is_named_as_missing(pages, tmp_path):
+    from typer.testing import CliRunner
+
+    import predict
+
+    result = CliRunner().invoke(predict.app, ["label", str(tmp_path / "nothere.csv"), "--corpus", str(pages),
+                                              "-o", str(tmp_path / "m.csv")])
+    assert result.exit_code == 2 and "nothere.csv: no such file or folder" in result.output

@@ -274,6 +274,10 @@ def test_exclude_keeps_a_labelled_sample_apart_and_the_rest_is_the_same_random_s
     # two batches of 3 never share a sentence, and together they are the 6 one run would draw
     assert len(scored) > 6 and not set(keys(check)) & set(keys(batch))
     assert sorted(keys(check) + keys(batch)) == sorted(keys(whole))
+    every = tmp_path / "every.csv"
+    assert invoke("suggest", str(pages), "--n", "100", "-o", str(every)).exit_code == 0
+    result = invoke("suggest", str(pages), "--n", "5", "--exclude", str(every), "-o", str(tmp_path / "none.csv"))
+    assert result.exit_code == 2 and "nothing is left to pick" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("text\nBaku sent aid.\n", encoding="utf-8")
     result = invoke("suggest", str(pages), "--n", "2", "--exclude", str(bad), "-o", str(tmp_path / "x.csv"))

@@ -31,6 +31,9 @@ def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2,
                     n_excluded += 1
                 else:
                     pools.add(c)
+    if not pools.seen and n_excluded:
+        raise BadInput(f"all {n_excluded} sentences of {', '.join(inputs)} are in the --exclude files; "
+                       "nothing is left to pick")
     if not pools.seen:
         for f in failures:
             say(f"  {f.origin}: {f.message}")
@@ -102,13 +105,25 @@ def label(inputs, output: Path, n=200, strategy="random", seed=0, corpus=None, c
 
     The queue is a suggest CSV (the one input), or `n` sentences of the corpus in `strategy` order.
     `read`/`write`: the terminal (default: standard input and output, a line at a time)."""
-    from ..artifact import write_atomic
-    from ..labelloop import Session
+    from ..artifact import exclusive
     from ..output import output_folder, refuse_inputs_as_output
 
     if tasks.kind(output) != "csv":
         raise BadInput(f"{output}: label writes a corpus labels CSV; name a .csv file")
     refuse_inputs_as_output(output, list(inputs) + list(corpus or []))
+    for path in [*inputs, *(corpus or [])]:
+        if path != "-" and not any(ch in path for ch in "*?[") and not Path(path).exists():
+            raise BadInput(f"{path}: no such file or folder")
+    output_folder(output)
+    busy = f"{output}: another label session is writing this file now; finish it first or name another --output"
+    with exclusive(output.parent / f".{output.name}.lock", busy):  # two sessions would drop each other's answers
+        return _label(inputs, output, n, strategy, seed, corpus, columns, furniture, jobs, model, read, write)
+
+
+def _label(inputs, output, n, strategy, seed, corpus, columns, furniture, jobs, model, read, write) -> int:
+    from ..artifact import write_atomic
+    from ..labelloop import Session
+
     answers = tasks.read_labels_csv(output) if output.exists() else []
     if (n_open := len(answers) - tasks.answered(answers)):
         raise BadInput(f"{output}: {n_open} of its rows have neither a stance nor a frame (a suggest file?); "
@@ -130,7 +145,6 @@ def label(inputs, output: Path, n=200, strategy="random", seed=0, corpus=None, c
             return 130
         classes = tasks.model_classes(m)
         stances, frames = classes["stance"], classes["frame"]
-    output_folder(output)
 
     def save(rows_):
         write_atomic(output, tasks.labels_csv(rows_))
