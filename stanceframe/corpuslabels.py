@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .labels import CORPUS_COLUMNS, LabelError, _read_rows, _target_problems, csv_header
 
-
 CSV_REQUIRED = ("doc_id", "start", "end", "text")
 
 
