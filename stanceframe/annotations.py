@@ -28,7 +28,9 @@ from .labels import CORPUS_COLUMNS, CORPUS_EXTRAS, TARGETS, LabelError
 KINDS = {"label_studio": "Label Studio", "doccano": "doccano", "prodigy": "Prodigy"}
 ACCEPTED = ("a labels CSV (corpus labels: doc_id,source,start,end,text,stance,frame,note; or seed labels), "
             "a Label Studio JSON export, a doccano JSONL export or Prodigy answers (JSONL)")
-_META = (*CORPUS_COLUMNS, *CORPUS_EXTRAS)
+# what a task carries beside the sentence; never its stance or frame: a task's input data is no
+# human judgement (only annotation results, doccano's `label` and Prodigy's `accept` are)
+_META = (*(c for c in CORPUS_COLUMNS if c not in TARGETS), *CORPUS_EXTRAS)
 _CLASS_TARGET = {c: t for t, classes in TARGETS.items() for c in classes}
 
 

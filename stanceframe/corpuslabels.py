@@ -10,46 +10,99 @@ every text is checked against its document as seed labels are checked against th
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import CORPUS_COLUMNS, CORPUS_EXTRAS, CORPUS_PREFIXES, LabelError, _read_rows, _target_problems, csv_header
+from .labels import CORPUS_COLUMNS, LabelError, _read_rows, _target_problems, csv_header
+
+CSV_REQUIRED = ("doc_id", "start", "end", "text")
 
 
 def read_corpus_labels(path: str | Path) -> list[tuple[str, dict]]:
-    """(file:line, row) of a corpus labels CSV (CORPUS_COLUMNS; stance or frame may be left out,
-    CORPUS_EXTRAS and p_stance_*/p_frame_* are accepted and ignored)."""
+    """(file:line, row) of a corpus labels CSV: the one reader of the format, for training, PPI,
+    `suggest --exclude`, `label` and `test`. Header names and cells are stripped (the text is kept as
+    it is, without the ' score's CSV puts before = + - @); every CORPUS_COLUMNS key is in each row (a
+    missing stance, frame, source or note column reads as empty cells), and columns of the user's own
+    are kept as they are. Line numbers are the CSV reader's, so a cell spanning lines does not shift
+    them; a row with another number of fields than the header, start or end that are not whole
+    numbers and a class that is not the codebook's are errors, all reported together."""
     path = Path(path)
     header = csv_header(path)
     if header and not {"stance", "frame"} & set(header):
         raise LabelError([f"{path}:1: a stance and/or a frame column is needed; columns: {','.join(header)}"])
     out, problems = [], []
-    required = tuple(c for c in CORPUS_COLUMNS if c not in ("stance", "frame", "note"))
-    columns = (*CORPUS_COLUMNS, *CORPUS_EXTRAS)
-    for line, row in _read_rows(path, required, columns, CORPUS_PREFIXES):
+    for line, row in _read_rows(path, CSV_REQUIRED, None):
+        where = f"{path}:{line}"
         if "__error__" in row:
-            problems.append(f"{path}:{line}: row {row['__error__']}")
+            problems.append(f"{where}: row {row['__error__']}")
+            continue
+        row = {c: "" for c in CORPUS_COLUMNS} | {k: v if k == "text" else v.strip() for k, v in row.items()}
+        try:
+            start, end = int(row["start"]), int(row["end"])
+        except ValueError:
+            problems.append(f"{where}: start and end must be whole numbers, got {row['start']!r}, {row['end']!r}")
         else:
-            out.append((f"{path}:{line}", {c: row.get(c, "") for c in columns}))
+            row["text"] = _plain_text(row["text"], start, end)
+        problems += _target_problems(row, where)
+        out.append((where, row))
     if problems:
         raise LabelError(problems)
     return out
+
+
+def read_labels_file(path: str | Path):
+    """(rows, imported) of a corpus labels CSV (imported None) or of an annotation tool's export
+    (stanceframe.annotations; `imported.summary` says what it held): rows are (where, row) in the
+    corpus labels format either way."""
+    from . import annotations
+
+    if annotations.sniff(path) == "csv":
+        return read_corpus_labels(path), None
+    imported = annotations.read(path)
+    return imported.rows, imported
+
+
+def _file_key(doc_id: str) -> str | None:
+    """The real path a document id names if it is a file's path (a NUL is in no path: a repeated id)."""
+    return os.path.realpath(doc_id) if doc_id and "\x00" not in doc_id else None
+
+
+class DocIndex:
+    """The documents of one reading of a corpus, found by a label's doc_id: the same id, or for a whole
+    file another spelling of its path (./A/x.html, an absolute path), as the corpus may be given to
+    `sources`, `train --corpus` or `label --corpus` otherwise than to `suggest` or `score`."""
+
+    def __init__(self):
+        self.by_id: dict[str, list] = {}
+        self.by_file: dict[str, list] = {}
+
+    def add(self, doc_id: str, value, whole_file: bool) -> None:
+        self.by_id.setdefault(doc_id, []).append(value)
+        key = _file_key(doc_id) if whole_file else None
+        if key:
+            self.by_file.setdefault(key, []).append(value)
+
+    def get(self, doc_id: str) -> list:
+        return self.by_id.get(doc_id) or self.by_file.get(_file_key(doc_id) or "", [])
+
+
+def same_text(label_text: str, start: int, end: int, text: str) -> bool:
+    """Whether a label's text is the document's `text` at start:end (exactly, but for score's ')."""
+    return _plain_text(label_text, start, end) == text
 
 
 @dataclass
 class CorpusTexts:
     """The documents of a corpus that labels point into, as the tool extracted their text."""
 
-    found: dict[str, list[tuple[str, str]]]  # doc id -> [(origin, text)], more than one: a shared id
+    found: DocIndex  # a label's doc id -> [(origin, text)], more than one: a shared id
     n_documents: int
     examples: list[str]  # a few ids, for a message about an id that is not there
     failed: list[str]  # inputs that could not be read, one line each
-    files: dict[str, str] = field(default_factory=dict)  # a whole file's real path -> its doc id
 
     def get(self, doc_id: str):
-        """The documents of `doc_id`; a file's also by another spelling of its path (./pages/a.html,
-        an absolute path), as --corpus may be given otherwise than to `score`."""
-        return self.found.get(doc_id) or self.found.get(self.files.get(os.path.realpath(doc_id), ""))
+        """The documents of `doc_id` (see DocIndex)."""
+        return self.found.get(doc_id)
 
 
 def corpus_texts(inputs, ids, columns=None) -> CorpusTexts:
@@ -57,19 +110,18 @@ def corpus_texts(inputs, ids, columns=None) -> CorpusTexts:
     are, `columns` a readers.Columns) and keep the text of each document whose id is in `ids`."""
     from .readers import Columns, Document, InputFailure, iter_documents
 
-    wanted = set(ids)
-    paths = {os.path.realpath(i) for i in wanted}
-    out = CorpusTexts({}, 0, [], [])
+    wanted = DocIndex()
+    for i in ids:
+        wanted.add(i, i, whole_file=True)
+    out = CorpusTexts(DocIndex(), 0, [], [])
     for doc in iter_documents([str(p) for p in inputs], columns or Columns()):
         if isinstance(doc, Document):
             out.n_documents += 1
             if len(out.examples) < 3:
                 out.examples.append(doc.id)
-            real = os.path.realpath(doc.id) if doc.id == doc.origin else None  # a whole file, not a corpus row
-            if doc.id in wanted or real in paths:
-                out.found.setdefault(doc.id, []).append((doc.origin, doc.text))
-                if real:
-                    out.files.setdefault(real, doc.id)
+            whole_file = doc.id == doc.origin  # not a corpus row
+            if wanted.get(doc.id) if whole_file else doc.id in wanted.by_id:
+                out.found.add(doc.id, (doc.origin, doc.text), whole_file)
         elif isinstance(doc, InputFailure):
             out.failed.append(f"{doc.origin}: {' '.join(doc.message.split())}")
     return out
@@ -152,7 +204,7 @@ def _offset_problems(where, text, doc, start, end, corpus: CorpusTexts) -> list[
         return [f"{where}: doc_id {doc!r} names {len(found)} documents of the corpus ({found[0][0]}, {found[1][0]}); "
                 "its offsets cannot be checked: give the documents distinct ids"]
     origin, page = found[0]
-    if page[start:end] != text:
+    if not same_text(text, start, end, page[start:end]):
         got = page[start:end]
         shown = (got[:60] + "...") if len(got) > 60 else got
         return [f"{where}: text does not match {origin}[{start}:{end}], which is {shown!r}; text must be the "

@@ -10,7 +10,6 @@ optimistic baseline: it knows the test set's commonest class).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -24,34 +23,41 @@ N_BOOT = 1000
 
 def read_labels(path: str | Path, say=None) -> list[dict]:
     """Rows of a labels CSV or of an annotation tool's export (Label Studio, doccano, Prodigy; see
-    stanceframe.annotations), checked: a text, and allowed labels or empty cells. `say` gets one line
-    on what an export held and what was skipped."""
-    from . import annotations
+    stanceframe.annotations), checked: a text, and allowed labels or empty cells. A corpus labels CSV
+    (doc_id, start, end) is read by the format's one reader (corpuslabels.read_labels_file). `say`
+    gets one line on what an export held and what was skipped."""
+    from .corpuslabels import read_labels_file
+    from .labels import _read_rows, csv_header
 
     path = Path(path)
-    if annotations.sniff(path) != "csv":
-        imported = annotations.read(path)
-        if say:
+    header = csv_header(path) if path.is_file() and _is_csv(path) else None
+    if header is None or {"doc_id", "start", "end"} <= set(header):
+        found, imported = read_labels_file(path)
+        if imported and say:
             say(imported.summary(path))
-        rows = [row for _, row in imported.rows]
-        check_rows(rows, str(path), wheres=[where for where, _ in imported.rows])
+        rows = [{k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()} for _, row in found]
+        check_rows(rows, str(path), wheres=[where for where, _ in found])
         return rows
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in reader.fieldnames or []]
-            if "text" not in header or not {"stance", "frame"} & set(header):
-                raise BadInput(f"{path}:1: a labels file needs a 'text' column and a 'stance' and/or 'frame' column; "
-                               f"found: {', '.join(header) or 'no header'}")
-            rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
-    except csv.Error as exc:
-        raise BadInput(f"{path}: broken CSV ({exc})") from None
-    check_rows(rows, str(path), first_line=2)
+    if "text" not in header or not {"stance", "frame"} & set(header):
+        raise BadInput(f"{path}:1: a labels file needs a 'text' column and a 'stance' and/or 'frame' column; "
+                       f"found: {', '.join(header) or 'no header'}")
+    rows, wheres, problems = [], [], []
+    for line, row in _read_rows(path, ("text",), None):
+        if "__error__" in row:
+            problems.append(f"{path}:{line}: row {row['__error__']}")
+        else:
+            rows.append({k: v.strip() for k, v in row.items()})
+            wheres.append(f"{path}:{line}")
+    if problems:
+        raise LabelError(problems)
+    check_rows(rows, str(path), wheres=wheres)
     return rows
+
+
+def _is_csv(path: Path) -> bool:
+    from .annotations import sniff
+
+    return sniff(path) == "csv"
 
 
 def check_rows(rows: list[dict], where: str, first_line: int = 1, wheres: list[str] | None = None) -> None:

@@ -85,9 +85,11 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...], prefixes: tuple[str, ...] = ()):
+def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None,
+               prefixes: tuple[str, ...] = ()):
     """Yield (line, row dict) from a CSV file after checking its header (a column is one of `allowed`
-    or starts with one of `prefixes`); raise LabelError early."""
+    or starts with one of `prefixes`; `allowed` None: any column); raise LabelError early. A row of
+    another length than the header is {"__error__": why}."""
     try:
         handle = open(path, newline="", encoding="utf-8-sig")
     except FileNotFoundError:
@@ -102,10 +104,11 @@ def _read_rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...], 
                 raise LabelError([f"{path}:1: file is empty; expected a header row: {','.join(required)}"])
             header = [h.strip() for h in header]
             missing = [c for c in required if c not in header]
-            unknown = [c for c in header if c not in allowed and not c.startswith(prefixes)]
+            unknown = [c for c in header if allowed is not None and c not in allowed and not c.startswith(prefixes)]
             problems = []
             if missing:
-                problems.append(f"{path}:1: missing column(s) {', '.join(missing)}; expected: {','.join(allowed)}")
+                problems.append(f"{path}:1: missing column(s) {', '.join(missing)}; expected: "
+                                f"{','.join(allowed or required)}")
             if unknown:
                 problems.append(f"{path}:1: unknown column(s) {', '.join(unknown)}; accepted: {','.join(allowed)}"
                                 + "".join(f",{p}<class>" for p in prefixes))

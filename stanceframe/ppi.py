@@ -32,7 +32,6 @@ interval valid; only its width depends on it.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,10 +210,11 @@ class Sample:
     """The rows of a labels file that PPI uses (random, labelled for stance), and what was left out."""
 
     path: str
-    rows: list[dict]  # {line, doc_id, start, end, text, stance}
+    rows: list[dict]  # {where (file:line), doc_id, start, end, text, stance}
     has_sample_column: bool
     left_out: dict[str, int] = field(default_factory=dict)  # why -> how many rows
     checked: list[dict] = field(default_factory=list)  # every row, for matching to the corpus
+    unanswered: int = 0  # random rows (or tasks) without a stance
 
     def notes(self) -> list[str]:
         """What the user must know about which rows were used, one line each."""
@@ -225,51 +225,60 @@ class Sample:
         if self.left_out:
             out.append("labels: left out of the intervals: "
                        + ", ".join(f"{k} {why}" for why, k in self.left_out.items()))
+        if self.unanswered:
+            out.append(f"labels: {self.unanswered} sentence(s) of the random sample have no stance answer; the intervals "
+                       "assume these are missing at random, which sentences skipped for being hard to label are not")
         return out
 
 
+NO_STANCE = "with no stance label"
+
+
 def read_sample(path: str | Path) -> Sample:
-    """The corpus-labels rows (doc_id, start, end, text, stance, optional sample) of `path`, checked."""
+    """The rows (doc_id, start, end, text, stance, optional sample) of a corpus labels CSV or of an
+    annotation tool's export (corpuslabels.read_labels_file), with PPI's own rules on top: a stance
+    column, random rows, each sentence once."""
+    from .corpuslabels import read_labels_file
+    from .labels import csv_header
+
     path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in reader.fieldnames or []]
-            missing = [c for c in ("doc_id", "start", "end", "stance") if c not in header]
-            if missing:
-                raise BadInput(f"{path}:1: missing column(s) {', '.join(missing)}; a corpus labels file has doc_id, "
-                               "source, start, end, text, stance, frame, note and optionally sample")
-            raw = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
-    except csv.Error as exc:
-        raise BadInput(f"{path}: broken CSV ({exc})") from None
-    sample = Sample(str(path), [], "sample" in header)
-    seen: dict[tuple, int] = {}
-    for line, row in enumerate(raw, start=2):
+    found, imported = read_labels_file(path)
+    if imported is None:
+        header = csv_header(path)
+        if "stance" not in header:
+            raise BadInput(f"{path}:1: no stance column; PPI estimates stance shares, so the labels need one")
+        has_sample = "sample" in header
+    else:
+        has_sample = any(row.get("sample") for _, row in found)
+    sample = Sample(str(path), [], has_sample)
+    if imported is not None:
+        sample.left_out.update({f"task(s) {why}": n for why, n in sorted(imported.skipped.items())})
+        # an export drops unanswered tasks with their `sample`: all are counted as random ones
+        sample.unanswered = sum(imported.skipped.values()) - imported.skipped.get("answered again later", 0)
+    seen: dict[tuple, str] = {}
+    for where, row in found:
         try:
             start, end = int(row["start"]), int(row["end"])
-        except ValueError:
-            raise BadInput(f"{path}:{line}: start and end must be whole numbers; got {row['start']!r}, "
-                           f"{row['end']!r}") from None
-        stance, kind = row["stance"], row.get("sample", "random") if sample.has_sample_column else "random"
-        if stance and stance not in STANCES:
-            raise BadInput(f"{path}:{line}: unknown stance {stance!r}; accepted: {', '.join(STANCES)} or empty")
+        except (TypeError, ValueError):  # a CSV's are checked as it is read; a tool export's not
+            raise BadInput(f"{where}: start and end must be whole numbers; got {row.get('start')!r}, "
+                           f"{row.get('end')!r}") from None
+        stance = (row.get("stance") or "").strip()
+        kind = (row.get("sample") or "").strip() if has_sample else "random"
         if kind not in SAMPLES:
-            raise BadInput(f"{path}:{line}: unknown sample {kind!r}; accepted: {', '.join(SAMPLES)}")
-        key = (row["doc_id"], start, end)
+            raise BadInput(f"{where}: unknown sample {kind!r}; accepted: {', '.join(SAMPLES)}")
+        doc_id = str(row["doc_id"]).strip()
+        key = (doc_id, start, end)
         if key in seen:
-            raise BadInput(f"{path}:{line}: the same sentence as line {seen[key]} ({row['doc_id']} "
-                           f"{start}-{end}); a random sample holds each sentence once")
-        seen[key] = line
-        rec = {"line": line, "doc_id": row["doc_id"], "start": start, "end": end, "text": row.get("text", ""),
+            raise BadInput(f"{where}: the same sentence as {seen[key]} ({doc_id} {start}-{end}); a random sample "
+                           "holds each sentence once")
+        seen[key] = where
+        rec = {"where": where, "doc_id": doc_id, "start": start, "end": end, "text": row.get("text") or "",
                "stance": stance}
         sample.checked.append(rec)
-        why = ("sampled as 'uncertain'" if kind == "uncertain" else "with no stance label" if not stance else None)
+        why = "sampled as 'uncertain'" if kind == "uncertain" else NO_STANCE if not stance else None
         if why:
             sample.left_out[why] = sample.left_out.get(why, 0) + 1
+            sample.unanswered += why == NO_STANCE
         else:
             sample.rows.append(rec)
     if not sample.checked:
@@ -277,22 +286,43 @@ def read_sample(path: str | Path) -> Sample:
     return sample
 
 
-def match(sample: Sample, doc_ids, starts, ends, texts) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the sample's rows among the scored sentences (by doc_id, start, end) and their gold
-    stance indices. Every row of the file must point at a sentence, with the same text where it has one."""
-    where = {(str(d), int(s), int(e)): i for i, (d, s, e) in enumerate(zip(doc_ids, starts, ends))}
+def match(sample: Sample, doc_ids, starts, ends, texts, groups=None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the sample's rows among the scored sentences and their gold stance indices.
+    Every row of the file must point at one sentence (doc_id as corpuslabels.DocIndex finds it, start,
+    end), with the same text where it has one (corpuslabels.same_text). `groups`: each sentence's group
+    (compare's sides), to name them when a label's place is a sentence of two."""
+    import os
+
+    from .corpuslabels import DocIndex, same_text
+
+    spans: dict[str, dict] = {}
+    for i, (d, s, e) in enumerate(zip(doc_ids, starts, ends)):
+        spans.setdefault(str(d), {}).setdefault((int(s), int(e)), []).append(i)
+    index = DocIndex()
+    for d, at in spans.items():
+        index.add(d, at, whole_file="\x00" not in d and os.path.isfile(d))
+    found = {}
     for rec in sample.checked:
-        i = where.get((rec["doc_id"], rec["start"], rec["end"]))
-        if i is None:
-            unmatched = sum((r["doc_id"], r["start"], r["end"]) not in where for r in sample.checked)
-            raise BadInput(f"{sample.path}:{rec['line']}: no sentence of the corpus at doc_id {rec['doc_id']!r}, "
+        hits = [i for at in index.get(rec["doc_id"]) for i in at.get((rec["start"], rec["end"]), [])]
+        if not hits:
+            unmatched = sum(not any((r["start"], r["end"]) in at for at in index.get(r["doc_id"]))
+                            for r in sample.checked)
+            raise BadInput(f"{rec['where']}: no sentence of the corpus at doc_id {rec['doc_id']!r}, "
                            f"start {rec['start']}, end {rec['end']} ({unmatched} of {len(sample.checked)} rows "
                            "match none); labels point at sentences as `predict.py score --format csv` prints them "
                            "(id, start, end) for the same corpus")
-        if rec["text"] and " ".join(rec["text"].split()) != " ".join(str(texts[i]).split()):
-            raise BadInput(f"{sample.path}:{rec['line']}: the text differs from the corpus sentence at "
+        if len(hits) > 1:
+            names = sorted({str(groups[i]) for i in hits}) if groups is not None else []
+            inside = f" (in {' and '.join(names)})" if len(names) > 1 else ""
+            raise BadInput(f"{rec['where']}: doc_id {rec['doc_id']!r}, start {rec['start']}, end {rec['end']} is "
+                           f"{len(hits)} sentences of the corpora{inside}: both have a document of that id, so the "
+                           "label cannot say which it is; give the documents distinct ids")
+        i = hits[0]
+        if rec["text"] and not same_text(rec["text"], rec["start"], rec["end"], str(texts[i])):
+            raise BadInput(f"{rec['where']}: the text differs from the corpus sentence at "
                            f"{rec['doc_id']} {rec['start']}-{rec['end']} ({str(texts[i])[:60]!r}); "
                            "was the corpus changed since it was labelled?")
-    positions = np.array([where[(r["doc_id"], r["start"], r["end"])] for r in sample.rows], dtype=int)
+        found[id(rec)] = i
+    positions = np.array([found[id(r)] for r in sample.rows], dtype=int)
     gold = np.array([STANCES.index(r["stance"]) for r in sample.rows], dtype=int)
     return positions, gold

@@ -84,30 +84,11 @@ def labels_csv(rows: list[dict]) -> str:
 
 
 def read_labels_csv(path: Path) -> list[dict]:
-    """The rows of a corpus labels CSV (a suggest file or a file `label` writes)."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in ("doc_id", "start", "end", "text", "stance", "frame") if c not in header]
-            if missing:
-                raise BadInput(f"{path}:1: not a corpus labels CSV (missing {', '.join(missing)}); expected the "
-                               f"columns {', '.join(LABEL_FIELDS)} (as `predict.py suggest` writes them)")
-            rows = []
-            for row in reader:
-                if None in row:
-                    raise BadInput(f"{path}:{reader.line_num}: the row has more fields than the header")
-                try:
-                    int(row["start"]), int(row["end"])
-                except (TypeError, ValueError):
-                    raise BadInput(f"{path}:{reader.line_num}: start and end must be whole numbers, "
-                                   f"not {row['start']!r} and {row['end']!r}") from None
-                rows.append(row)
-            return rows
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
-    except csv.Error as exc:
-        raise BadInput(f"{path}: broken CSV ({exc})") from None
+    """The rows of a corpus labels CSV (a suggest file or a file `label` writes), read by the one
+    reader of the format (corpuslabels.read_corpus_labels)."""
+    from .corpuslabels import read_corpus_labels
+
+    return [row for _, row in read_corpus_labels(path)]
 
 
 def answered(rows: list[dict]) -> int:
@@ -118,18 +99,15 @@ def answered(rows: list[dict]) -> int:
 def label_keys(paths) -> set[tuple[str, int, int]]:
     """(doc_id, start, end) of every row of labels files (corpus labels CSVs, suggest files or a
     labelling tool's export): the sentences `suggest --exclude` leaves out."""
-    from . import annotations
+    from .corpuslabels import read_labels_file
 
     keys = set()
     for path in map(Path, paths):
-        if annotations.sniff(path) == "csv":
-            rows = read_labels_csv(path)
-        else:
-            rows = [row for _, row in annotations.read(path).rows]
-        try:
-            keys.update((str(r["doc_id"]), int(r["start"]), int(r["end"])) for r in rows)
-        except (KeyError, TypeError, ValueError):
-            raise BadInput(f"{path}: --exclude needs doc_id, start and end in every row") from None
+        for where, r in read_labels_file(path)[0]:
+            try:
+                keys.add((str(r["doc_id"]), int(r["start"]), int(r["end"])))
+            except (KeyError, TypeError, ValueError):
+                raise BadInput(f"{where}: --exclude needs doc_id, start and end in every row") from None
     return keys
 
 

@@ -52,18 +52,20 @@ def pick(inputs, n, strategy, seed, model, columns=None, furniture=None, jobs=2,
 def neighbours(queue, corpus, columns=None, furniture=None) -> None:
     """Fill in the sentence before and after each queued sentence (a CSV does not carry them) from
     the corpus, segmented as score segments it."""
+    from ..corpuslabels import DocIndex
     from ..segment import segment_page
 
-    wanted = {}
+    wanted = DocIndex()  # the queue's ids, so the corpus may be named otherwise than to suggest
     for c in queue:
-        wanted.setdefault(c.doc_id, []).append(c)
+        wanted.add(c.doc_id, c, whole_file=True)
     failures: list = []
     for doc in rows.documents(corpus, columns or rows.columns(), failures, say, furniture=furniture):
-        if doc.id not in wanted:
+        queued = wanted.get(doc.id) if doc.id == doc.origin else wanted.by_id.get(doc.id)
+        if not queued:
             continue
         sents = segment_page(doc.text, doc.id, doc.furniture, doc.headline_end)[0]
         at = {(s.start, s.end): i for i, s in enumerate(sents)}
-        for c in wanted[doc.id]:
+        for c in queued:
             i = at.get((c.start, c.end))
             if i is not None:
                 c.before = sents[i - 1].text if i else ""

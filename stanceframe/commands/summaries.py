@@ -73,7 +73,7 @@ def _labelled(sample, df, by: str, estimator) -> dict:
     from ..ppi import MIN_LABELLED, match
 
     positions, gold = match(sample, df["doc_id"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy(),
-                            df["text"].to_numpy())
+                            df["text"].to_numpy(), df[by].to_numpy())
     for note in sample.notes():
         say(note)
     result = S.labelled_estimates(df, positions, gold, by, estimator)
