@@ -86,6 +86,21 @@ def trained_on(model, path: str | Path) -> bool:
     return sha256_file(Path(path)) in set(model.manifest.get("labels", {}).values())
 
 
+def text_key(text: str) -> str:
+    """A short digest of a sentence, blind to case and spacing: the manifest keeps one per training
+    sentence, so a labels file can be checked for sentences the model has seen (an edited copy or a
+    subset of the training labels, which the file's sha256 does not catch)."""
+    import hashlib
+
+    return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()[:16]
+
+
+def seen_in_training(model, texts) -> int:
+    """How many of `texts` the model was trained on (0 for a model that keeps no digests)."""
+    seen = set(model.manifest.get("trained_texts", ()))
+    return sum(text_key(t) in seen for t in texts) if seen else 0
+
+
 def test(model, rows: list[dict], n_boot: int = N_BOOT) -> dict:
     """Metrics of `model` (a loaded artifact.Model) on labelled rows (see `read_labels`)."""
     from .model import scores  # sklearn's metrics: only `test` needs them

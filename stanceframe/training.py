@@ -13,6 +13,7 @@ import numpy as np
 from . import artifact
 from .errors import BadInput
 from .corpuslabels import load_corpus_labels, read_corpus_labels
+from .heldout import text_key
 from .labels import CORPUS_COLUMNS, LABEL_COLUMNS, TARGETS, load_labels, load_sources, load_written, sha256_file
 from .project import ROOT
 
@@ -413,6 +414,7 @@ def train(label_patterns=DEFAULT_LABELS, source_files=DEFAULT_SOURCES, out="mode
     with artifact.replacing(out) as new:  # the whole folder is swapped in, or nothing changes
         manifest = artifact.save(new, stance, frame, quantifier, {
             "versions": metrics["versions"], "labels": hashes, "features_fingerprint": fingerprint(),
+            "trained_texts": sorted({text_key(t) for t in df["text"]}),  # heldout.seen_in_training
             "params": {"stance": stance_params, "frame": frame_params}, "quantifier": quantifier.method,
             "created_by": "python train.py",
         })

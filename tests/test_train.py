@@ -1,5 +1,6 @@
 """train.py on a small fixture corpus: determinism, round trip, honest splits, stale and foreign models."""
 
+import csv
 import json
 import shutil
 import sys
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import predict  # noqa: E402
 import train  # noqa: E402
 from fixture_corpus import ARTICLES, write_corpus  # noqa: E402
 
@@ -351,3 +353,20 @@ def test_a_model_trained_with_other_feature_code_is_refused(trained, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(artifact.ModelError, match="features fingerprint differs"):
         artifact.load(copy)
+
+
+def test_a_labels_file_that_shares_sentences_with_the_training_labels_is_caught(trained, tmp_path):
+    """An edited copy or a subset of the training labels has another sha256; its sentences are still seen."""
+    from stanceframe.heldout import seen_in_training, trained_on
+
+    corpus, base = trained
+    model = artifact.load(base / "model1")
+    with open(corpus["labels"], newline="", encoding="utf-8") as fh:
+        texts = [r["text"] for r in csv.DictReader(fh)]
+    subset = tmp_path / "subset.csv"
+    subset.write_text("text,stance\n" + "".join(f'"{t.upper()}  ",none\n' for t in texts[:3]), encoding="utf-8")
+    assert not trained_on(model, subset)  # the file check alone lets it through
+    assert seen_in_training(model, [t.upper() + "  " for t in texts[:3]]) == 3
+    assert seen_in_training(model, ["A sentence written for this test and never trained on."]) == 0
+    result = runner.invoke(predict.app, ["test", str(subset), "--model", str(base / "model1")])
+    assert result.exit_code == 0 and "trained on 3 of the 3 sentences" in result.output

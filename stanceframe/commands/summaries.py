@@ -54,8 +54,9 @@ NO_LABELS_NOTE = ("note: these intervals ignore the model's own errors; give --l
 
 
 def _sample(labels: Path, loaded):
-    """The random labelled sample of `--labels`, refused if the model was trained on it."""
-    from ..heldout import trained_on
+    """The random labelled sample of `--labels`, refused if the model was trained on it or on any of
+    its sentences."""
+    from ..heldout import seen_in_training, trained_on
     from ..ppi import read_sample
 
     try:
@@ -64,7 +65,11 @@ def _sample(labels: Path, loaded):
                            "seen (label a random sample of the corpus, or train a model without this file)")
     except OSError as exc:
         raise BadInput(f"{labels}: cannot be read ({exc.strerror or exc})") from None
-    return read_sample(labels)
+    sample = read_sample(labels)
+    if (n_seen := seen_in_training(loaded, [r["text"] for r in sample.checked])):
+        raise BadInput(f"{labels}: the model was trained on {n_seen} of its sentences; the intervals need labels it "
+                       "has not seen (keep the random sample out of the training labels)")
+    return sample
 
 
 def _labelled(sample, df, by: str, estimator) -> dict:
@@ -267,7 +272,7 @@ def _labelled_table(result, labelled: dict, width: int):
 
 def test(labels: Path, fmt="table", output: Path | None = None, n_boot=1000, model=None) -> int:
     """The model's figures on a labelled file it was not trained on, beside the majority baseline."""
-    from ..heldout import read_labels, trained_on
+    from ..heldout import read_labels, seen_in_training, trained_on
     from ..heldout import test as test_labels
     from ..output import refuse_inputs_as_output
 
@@ -280,6 +285,9 @@ def test(labels: Path, fmt="table", output: Path | None = None, n_boot=1000, mod
         if trained_on(loaded, labels):
             say(f"warning: {labels} is one of the files this model was trained on: these figures are not held out "
                 "(model/MODEL_CARD.md has the held-out ones)")
+        elif (n_seen := seen_in_training(loaded, [r["text"] for r in rows_])):
+            say(f"warning: the model was trained on {n_seen} of the {len(rows_)} sentences of {labels}: these figures "
+                "are not wholly held out")
         result = test_labels(loaded, rows_, n_boot=n_boot)
     except OSError as exc:
         raise BadInput(f"{labels}: cannot be read ({exc.strerror or exc})") from None
