@@ -230,13 +230,12 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
     from distributed import Client, LocalCluster
 
     from .output import _arrow_type
-    from .scored import MODEL_METADATA, model_id
+    from .artifact import model_id
+    from .output import MODEL_METADATA, check_dataset_target
     from .scoring import SENTENCE_FIELDS
 
     target = Path(output)
-    if target.exists() and (not target.is_dir() or any(not p.name.startswith("part.") for p in target.iterdir())):
-        raise BadInput(f"{target}: --engine dask writes a Parquet dataset folder; name a new or empty folder, "
-                       "or one it wrote before")
+    check_dataset_target(target)
     listed = parts(inputs)
     tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
     cluster = None

@@ -35,14 +35,21 @@ def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch):
     assert invoke("score", corpus, "--format", "parquet", "-o", tmp_path / "single.parquet").exit_code == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=":0") as cluster:
-        result = invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,
-                        "-o", tmp_path / "scored")
+        run = lambda: invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,  # noqa: E731
+                             "-o", tmp_path / "scored")
+        assert invoke("score", corpus, "-f", "parquet", "-o", f"{tmp_path}/scored/").exit_code == 0
+        assert run().exit_code == 0, "Dask replaces the dataset that score --format parquet wrote"
+        result = run()  # and its own
     assert result.exit_code == 0, result.stderr
     assert "on 2 Dask worker(s)" in result.stderr
+    names = sorted(p.name for p in (tmp_path / "scored").iterdir())
+    assert len(names) > 2 and names == [f"part-{i:05d}.parquet" for i in range(len(names))]
     single = pq.read_table(tmp_path / "single.parquet")
     dataset = pq.read_table(tmp_path / "scored")
     assert dataset.schema.names == single.schema.names and len(single) == 44
     assert dataset.to_pylist() == single.to_pylist()
+    model = pq.read_schema(tmp_path / "single.parquet").metadata[b"stanceframe.model"]
+    assert {pq.read_schema(tmp_path / "scored" / n).metadata[b"stanceframe.model"] for n in names} == {model}
     assert {r["doc_id"] for r in single.to_pylist()} >= {f"{corpus}:4", f"{corpus}:6"}
 
     by_corpus = invoke("sources", corpus, "--format", "json", "--n-boot", 100)
@@ -51,6 +58,9 @@ def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch):
     assert "reading scored output" in by_dataset.stderr
     assert [{k: v for k, v in r.items() if k != "basis"} for r in json.loads(by_dataset.stdout)] == \
            [{k: v for k, v in r.items() if k != "basis"} for r in json.loads(by_corpus.stdout)]
+    again = invoke("score", corpus, "-f", "parquet", "-o", tmp_path / "scored")  # local replaces Dask's dataset
+    assert again.exit_code == 0, again.stderr
+    assert sorted(p.name for p in (tmp_path / "scored").iterdir()) == ["part-00000.parquet"]
 
 
 def test_dask_engine_without_dask_says_what_to_install(tmp_path, monkeypatch):

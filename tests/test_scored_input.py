@@ -81,11 +81,29 @@ def test_a_mix_of_scored_and_unscored_inputs_is_refused(scored):
 
 
 def test_rows_scored_by_another_model_are_refused(scored, tmp_path):
-    df = pd.read_parquet(scored / "out" / "corpus.parquet").assign(model="0123456789ab")
-    df.to_parquet(tmp_path / "other.parquet")
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(scored / "out" / "corpus.parquet")  # score's own output, recording model/'s id
+    ours = table.schema.metadata[b"stanceframe.model"]
+    # what `score --model other/` writes: the same columns, another model's id in the metadata
+    pq.write_table(table.replace_schema_metadata({b"stanceframe.model": b"0123456789ab"}), tmp_path / "other.parquet")
     result = invoke("sources", tmp_path / "other.parquet")
     assert result.exit_code == 2
     assert "scored with model 0123456789ab" in result.stderr and "--model" in result.stderr
+    result = invoke("sources", scored / "out" / "corpus.parquet", "--n-boot", 20, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert f"scoring.json {ours.decode()}," in json.loads(result.stdout)[0]["basis"]  # one id, written and checked
+    assert "cannot be checked" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_rows_that_record_no_model_are_said_to_be_unchecked(scored, fmt):
+    result = invoke("sources", scored / "out" / f"corpus.{fmt}", "--n-boot", 20)
+    assert result.exit_code == 0, result.stderr
+    assert f"corpus.{fmt} record(s) no scoring model" in result.stderr and "cannot be checked" in result.stderr
+    result = invoke("compare", scored / "out" / f"corpus.{fmt}", scored / "out" / "corpus.parquet", "--n-boot", 20)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("cannot be checked") == 1
 
 
 def test_scored_rows_with_dates_summarise_over_months(scored, tmp_path):

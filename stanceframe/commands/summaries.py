@@ -94,6 +94,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
     output or of the gold labels; with `labels` (a random labelled sample of the corpus) also their
     PPI estimates."""
     from .. import summary as S
+    from ..artifact import model_id
     from ..output import csv_safe, refuse_inputs_as_output, write_failure
 
     if fmt not in ("table", "json", "csv"):
@@ -119,12 +120,12 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             sample = _sample(labels, loaded) if labels else None
             what = "model predictions"
             basis = (f"{what} ({loaded.model_dir.name}/, scoring.json "
-                     f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
+                     f"{model_id(loaded)}, shares by {loaded.quantifier.method})")
         if sources_csv and (files or not corpus):
             raise BadInput("--sources gives the outlet and date of each file of a corpus folder to score; "
                            "scored output and the gold labels carry their own")
         if files:  # scored output: summed up a batch at a time, never rescored
-            grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, by, over, cols.date)
+            grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, say, by, over, cols.date)
             basis += ", read from scored output"
             result = S.grouped_summaries(grouped, "_group_period" if over else by, n_boot, estimator=estimator)
             if over:
@@ -219,7 +220,7 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     if all(sides):
         if Path(a).resolve() == Path(b).resolve():
             raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
-        grouped, estimator, _ = rows.scored_groups([(sides[0], a), (sides[1], b)], load(model))
+        grouped, estimator, _ = rows.scored_groups([(sides[0], a), (sides[1], b)], load(model), say)
         result = S.grouped_compare(grouped, a, b, n_boot=n_boot, estimator=estimator)
         name_a, name_b = a, b
     else:
