@@ -26,6 +26,7 @@ JSONL_PART_BYTES = 8 << 20  # a JSON Lines file is cut into parts of about this 
 ROW_GROUP_ROWS = 32_768  # rows per Parquet row group written: what `sources` decodes at a time
 FILES_PER_PART = 200  # text, Markdown, HTML and CSV files: this many to a part
 FAILURE = "_failure"  # a part's rows: documents, or an input that could not be read (its message)
+EMPTY = "_empty"  # the origin of a document without sentences, on its zero-sentence record
 
 
 def _require_dask():
@@ -185,7 +186,7 @@ def _typed(df):
     from .output import _arrow_type
 
     for f in df.columns:
-        t = str(_arrow_type(f)) if f != FAILURE else "string"
+        t = str(_arrow_type(f)) if f not in (FAILURE, EMPTY) else "string"
         df[f] = df[f].astype({"double": "float64", "int64": "Int64", "bool": "bool"}.get(t, object))
     return df
 
@@ -206,9 +207,11 @@ def score_frame(docs, model):
             records.append({"doc_id": rec["origin"], "uncertain": True, FAILURE: rec[FAILURE]})
         else:
             documents.append(Document(**{n: rec[n] for n in names}))
-    for _, sentences, _ in Scorer(model, n_boot=0, records=True).score(documents):
+    for doc, sentences, article in Scorer(model, n_boot=0, records=True).score(documents):
+        if not article["n_sentences"]:
+            sentences = [{**sentences[0], EMPTY: doc.origin}]
         records += sentences
-    return _typed(pd.DataFrame.from_records(records, columns=[*SENTENCE_FIELDS, FAILURE]))
+    return _typed(pd.DataFrame.from_records(records, columns=[*SENTENCE_FIELDS, FAILURE, EMPTY]))
 
 
 def _meta():
@@ -216,13 +219,14 @@ def _meta():
 
     from .scoring import SENTENCE_FIELDS
 
-    return _typed(pd.DataFrame({f: [] for f in [*SENTENCE_FIELDS, FAILURE]}))
+    return _typed(pd.DataFrame({f: [] for f in [*SENTENCE_FIELDS, FAILURE, EMPTY]}))
 
 
 def score(inputs, output: Path, columns, model, say, scheduler: str | None = None, furniture=None,
-          workers: int = 2) -> tuple[int, list[tuple[str, str]]]:
+          workers: int = 2) -> tuple[int, list[tuple[str, str]], list[str]]:
     """Score `inputs` on a Dask cluster into the Parquet dataset `output`/ (replaced only when complete).
-    Returns (sentence rows written, [(origin, message) of each input that could not be read])."""
+    Returns (sentence rows written, [(origin, message) of each input that could not be read], [origin of
+    each document without sentences])."""
     _require_dask()
     import dask
     import dask.dataframe as dd
@@ -258,14 +262,15 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
             docs = dd.from_map(partial(read_part, cols=columns, furniture=furniture), listed, meta=_meta_docs(),
                                enforce_metadata=False)
             rows = docs.map_partitions(score_frame, shared, meta=_meta(), enforce_metadata=False)
-            good = rows[rows[FAILURE].isna()].drop(columns=[FAILURE])
+            good = rows[rows[FAILURE].isna()].drop(columns=[FAILURE, EMPTY])
             bad = rows[~rows[FAILURE].isna()][["doc_id", FAILURE]]
+            empty = rows[~rows[EMPTY].isna()][EMPTY]
             schema = pa.schema([(f, _arrow_type(f)) for f in SENTENCE_FIELDS])
             # part-00000.parquet, ...: the names `score --format parquet --output DIR/` gives its parts
             write = good.to_parquet(tmp, schema=schema, write_index=False, compute=False, row_group_size=ROW_GROUP_ROWS,
                                     name_function=lambda i: f"part-{i:05d}.parquet",
                                     custom_metadata={MODEL_METADATA: model_id(model).encode()})
-            _, failed = dask.compute(write, bad)  # one pass: both share the scored partitions
+            _, failed, empty = dask.compute(write, bad, empty)  # one pass: all share the scored partitions
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -278,7 +283,7 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
     if target.exists():
         shutil.rmtree(target)
     os.replace(tmp, target)
-    return n, list(failed.itertuples(index=False, name=None))
+    return n, list(failed.itertuples(index=False, name=None)), list(empty)
 
 
 def _meta_docs():

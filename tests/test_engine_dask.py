@@ -22,8 +22,16 @@ def invoke(*args):
     return result
 
 
-def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def cluster():
+    """One two-worker cluster in this process for the tests that score on it (it takes a second to start)."""
     distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as running:
+        yield running
+
+
+def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch, cluster):
     from stanceframe import engine_dask
 
     docs = scored_corpus.articles()
@@ -33,13 +41,10 @@ def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_dask, "JSONL_PART_BYTES", 1500)  # several partitions of the one file
     assert len(engine_dask.parts([str(corpus)])) > 2
     assert invoke("score", corpus, "--format", "parquet", "-o", tmp_path / "single.parquet").exit_code == 0
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
-        run = lambda: invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,  # noqa: E731
-                             "-o", tmp_path / "scored")
-        assert invoke("score", corpus, "-f", "parquet", "-o", f"{tmp_path}/scored/").exit_code == 0
-        assert run().exit_code == 0, "Dask replaces the dataset that score --format parquet wrote"
-        result = run()  # and its own
+    # a dataset folder written before by score --format parquet, which Dask replaces (and local score Dask's, below)
+    assert invoke("score", corpus, "-f", "parquet", "-o", f"{tmp_path}/scored/").exit_code == 0
+    result = invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                    "-o", tmp_path / "scored")
     assert result.exit_code == 0, result.stderr
     assert "on 2 Dask worker(s)" in result.stderr
     names = sorted(p.name for p in (tmp_path / "scored").iterdir())
@@ -78,3 +83,30 @@ def test_dask_engine_needs_an_output_folder_and_scheduler_needs_dask(tmp_path):
     assert result.exit_code == 2 and "--output DIR/" in result.stderr
     result = invoke("score", corpus, "--scheduler", "tcp://127.0.0.1:8786", "-o", tmp_path / "x")
     assert result.exit_code == 2 and "--scheduler needs --engine dask" in result.stderr
+
+
+def test_dask_applies_the_empty_document_rule_of_a_local_run(tmp_path, cluster):
+    corpus = scored_corpus.write(tmp_path / "corpus.jsonl", [*scored_corpus.articles()[:2],
+                                                             {"id": "blank", "text": "   ", "source": "Sheki Review"}])
+    local = invoke("score", corpus, "-f", "parquet", "-o", tmp_path / "local.parquet")
+    assert local.exit_code == 1 and "pass --allow-empty" in local.stderr
+    run = lambda *more: invoke("score", corpus, "--engine", "dask", "--scheduler",  # noqa: E731
+                               cluster.scheduler_address, "-o", tmp_path / "scored", *more)
+    result = run()
+    assert result.exit_code == 1
+    assert f"{corpus}:3: no article sentences found" in result.stderr and "pass --allow-empty" in result.stderr
+    assert run("--allow-empty").exit_code == 0
+    rows = pq.read_table(tmp_path / "scored").to_pylist()
+    assert rows == pq.read_table(tmp_path / "local.parquet").to_pylist()  # the zero-sentence record is written
+    assert rows[-1]["uncertain_reason"] == "no_sentences"
+
+
+@pytest.mark.parametrize("option", [["--duplicate-ids", "refuse"], ["--csv-raw"], ["--max-stdin-mb", "5"],
+                                    ["--n-boot", "50"]])
+def test_dask_refuses_options_it_would_ignore(tmp_path, option):
+    pytest.importorskip("distributed")
+    corpus = scored_corpus.write(tmp_path / "corpus.jsonl")
+    result = invoke("score", corpus, "--engine", "dask", "-o", tmp_path / "scored", *option)
+    assert result.exit_code == 2
+    assert f"{option[0]}" in result.stderr and "has no meaning with --engine dask" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "scored").exists()

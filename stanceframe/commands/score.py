@@ -41,7 +41,12 @@ def score(inputs, fmt="table", level="sentence", output: str | Path | None = Non
             raise BadInput("--scheduler needs --engine dask")
         if shard:
             raise BadInput("--shard is for job arrays without Dask; a Dask cluster splits the corpus itself")
-        return score_dask(inputs, fmt, level, output, columns, scheduler, furniture, jobs, model)
+        given = {"--duplicate-ids refuse": duplicate_ids == "refuse", "--csv-raw": csv_raw,
+                 "--max-stdin-mb": max_stdin_mb != 100.0, "--n-boot": n_boot != 200}
+        if any(given.values()):
+            raise BadInput(f"{next(k for k, v in given.items() if v)} has no meaning with --engine dask (it writes "
+                           "Parquet sentence rows from files, keeping documents with one id apart)")
+        return score_dask(inputs, fmt, level, output, columns, scheduler, furniture, jobs, model, allow_empty)
     from ..lifeline import capped_jobs
     from ..artifact import model_id
     from ..output import (FORMATS, MODEL_METADATA, DatasetWriter, RecordWriter, is_dataset_target,
