@@ -21,16 +21,15 @@ import pandas as pd
 
 from .errors import BadInput
 from .output import MODEL_METADATA
-from .labels import STANCES
+from .summary import PROB_COLUMNS
 
-PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
 NEEDED = ("doc_id", "text", "frame", *PROB_COLUMNS)
 BATCH_ROWS = 16_384  # rows per batch: the batch's texts are the memory that is not per-group arrays
 _EXTENSIONS = (".parquet", ".csv", ".jsonl", ".ndjson")
 
 
 def _natural(path: str):
-    # part.10.parquet after part.9.parquet: a dataset's parts are read in the order they were written
+    # numbers as numbers (file10 after file9): files of a folder are read in the order they were numbered
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path)]
 
 
@@ -127,11 +126,18 @@ def _batches(path: str, wanted: list[str], expected_model: str, unchecked: list)
             unchecked.append(path)
             chunks = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=BATCH_ROWS,
                                  usecols=lambda c: c in wanted, encoding="utf-8-sig")
-            start = 2  # line 1 is the header
+            start = 2  # record 1 is the header
             for df in chunks:
                 for c in (*PROB_COLUMNS, "index"):
                     if c in df.columns:
-                        df[c] = pd.to_numeric(df[c].replace("", np.nan), errors="coerce")
+                        text = df[c]
+                        df[c] = pd.to_numeric(text.replace("", np.nan), errors="coerce")
+                        bad = (text != "").to_numpy() & df[c].isna().to_numpy()
+                        if bad.any():
+                            lines = csv_lines(path, start, len(df))[bad][:5]
+                            raise BadInput(f"column {c!r} holds values that are not numbers (e.g. "
+                                           f"{text[bad].iloc[0]!r}) on line(s) {', '.join(map(str, lines))}",
+                                           where=path)
                 if "uncertain" in df.columns:
                     df["uncertain"] = df["uncertain"].map({"True": True, "False": False, "true": True,
                                                            "false": False})
@@ -143,8 +149,29 @@ def _batches(path: str, wanted: list[str], expected_model: str, unchecked: list)
             for df in pd.read_json(path, lines=True, chunksize=BATCH_ROWS, dtype=False, precise_float=True):
                 yield start, df[[c for c in wanted if c in df.columns]]
                 start += len(df)
+    except BadInput:
+        raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot be read as scored output ({' '.join(str(exc).split())[:200]})", where=path) from None
+
+
+def csv_lines(path: str, first: int, n: int) -> np.ndarray:
+    """The file line on which each of CSV records first..first+n-1 starts (record 1 is the header), as
+    pandas counts records: blank lines skipped, a quoted value may span lines. Read only to explain an
+    error, so the batches need not count lines."""
+    out = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        record, line = 0, 1
+        for row in reader:
+            if row:
+                record += 1
+                if record >= first:
+                    out.append(line)
+                    if len(out) == n:
+                        break
+            line = reader.line_num + 1
+    return np.array(out, dtype=np.int64)
 
 
 def release_freed_memory() -> None:
@@ -219,7 +246,16 @@ def add_scored(builder, files: list[str], by: str, expected_model: str, label: s
                 S._check_columns(df, group_by)
                 S._check_values(df, group_by)
             except BadInput as exc:
-                raise BadInput(f"{exc} (rows numbered from 1, after any header)", where=path) from None
+                if not path.lower().endswith(".csv"):
+                    raise BadInput(f"{exc} (rows numbered from 1)", where=path) from None
+                lines = csv_lines(path, start, len(empty))  # what the rows are to the reader of the file
+                df.index = lines[df.index.to_numpy() - start]
+                try:
+                    S._check_columns(df, group_by)
+                    S._check_values(df, group_by)
+                except BadInput as again:
+                    exc = again
+                raise BadInput(f"{exc} (rows given by their line in the file)", where=path) from None
             if group_by == "source" and (df["source"].astype(str) == "").any():
                 raise BadInput("sentences without a source: score the corpus with --source-column, or from a "
                                "folder per outlet", where=path)

@@ -125,3 +125,30 @@ def test_scored_rows_without_dates_cannot_go_over_time(scored):
     result = invoke("sources", scored / "out" / "corpus.parquet", "--over", "month")
     assert result.exit_code == 2
     assert "no 'date' column" in result.stderr
+
+
+def _edited_csv(scored, tmp_path, column, value):
+    """The scored CSV with a line break inside the first row's text (its record spans lines 2-3) and
+    `value` in `column` of the third row (record 4, which starts on line 5)."""
+    import csv
+
+    with open(scored / "out" / "corpus.csv", newline="", encoding="utf-8") as fh:
+        records = list(csv.reader(fh))
+    header = records[0]
+    records[1][header.index("text")] = "A sentence\nwritten over two lines."
+    records[3][header.index(column)] = value
+    path = tmp_path / f"edited_{column}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(records)
+    return path
+
+
+def test_a_bad_csv_value_is_reported_on_its_line_and_as_what_it_is(scored, tmp_path):
+    result = invoke("sources", _edited_csv(scored, tmp_path, "p_pro_ukraine", "about a third"))
+    assert result.exit_code == 2
+    assert "column 'p_pro_ukraine' holds values that are not numbers (e.g. 'about a third') on line(s) 5" \
+        in result.stderr and "empty" not in result.stderr
+    result = invoke("sources", _edited_csv(scored, tmp_path, "p_balancing", ""))
+    assert result.exit_code == 2
+    assert "column 'p_balancing' has 1 empty value, e.g. in rows 5 (rows given by their line in the file)" \
+        in result.stderr
