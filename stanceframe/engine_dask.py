@@ -58,12 +58,12 @@ def expand(inputs) -> list[str]:
 def parts(inputs) -> list[tuple]:
     """The partitions of `inputs`, in input order: ("parquet", path, row group, first row, outlet),
     ("jsonl", path, start byte, end byte, first line, outlet) or ("files", [(path, outlet), ...])."""
-    from .readers import _scan_folder
+    from .readers import scan_folder
 
     listed = []
     for arg in expand(inputs):
         if os.path.isdir(arg):
-            files, _ = _scan_folder(arg)
+            files, _ = scan_folder(arg)
             if not files:
                 raise BadInput("no files to score in the folder", where=arg)
             for rel in files:
@@ -125,7 +125,7 @@ def _part_documents(part, columns, furniture):
 
     kind = part[0]
     if kind == "files":
-        items = chain.from_iterable(readers._read_path(path, columns, outlet) for path, outlet in part[1])
+        items = chain.from_iterable(readers.read_path(path, columns, outlet) for path, outlet in part[1])
     elif kind == "parquet":
         items = _parquet_documents(*part[1:], columns)
     else:
@@ -133,10 +133,10 @@ def _part_documents(part, columns, furniture):
         with open(path, "rb") as fh:
             fh.seek(start)
             data = fh.read(end - start)
-        text = data.decode("utf-8-sig" if start == 0 else "utf-8", readers._MARK_ERRORS)
-        # blank lines before the part: _read_jsonl skips them but counts them, so lines keep their numbers
+        text = data.decode("utf-8-sig" if start == 0 else "utf-8", readers.MARK_ERRORS)
+        # blank lines before the part: read_jsonl skips them but counts them, so lines keep their numbers
         lines = chain(repeat("\n", line - 1), text.splitlines(keepends=True))
-        items = (d for d in readers._read_jsonl(lines, path, columns, outlet, "utf-8")
+        items = (d for d in readers.read_jsonl(lines, path, columns, outlet, "utf-8")
                  if start == 0 or not (isinstance(d, readers.InputFailure) and d.message == "file is empty"))
     for item in items:
         if isinstance(item, readers.Document):
@@ -147,22 +147,22 @@ def _part_documents(part, columns, furniture):
 def _parquet_documents(path: str, group: int, first_row: int, outlet: str, columns):
     import pyarrow.parquet as pq
 
-    from .readers import _row_document
+    from .readers import row_document
 
     wanted = [columns.text, columns.id, columns.source, columns.title, columns.date, columns.url, columns.author]
     pf = pq.ParquetFile(path)
     present = list(dict.fromkeys(n for n in wanted if n in pf.schema_arrow.names))
     if columns.text not in present:
-        from .readers import _missing_text_column
+        from .readers import missing_text_column
 
         if group == 0:
-            yield _missing_text_column(path, columns, pf.schema_arrow.names)
+            yield missing_text_column(path, columns, pf.schema_arrow.names)
         return
     table = pf.read_row_group(group, columns=present)
     data = {name: table.column(name).to_pylist() for name in present}
     absent = [None] * table.num_rows
     for row, values in enumerate(zip(*(data.get(name, absent) for name in wanted)), first_row):
-        yield _row_document(path, row, columns, *values, outlet, "utf-8")
+        yield row_document(path, row, columns, *values, outlet, "utf-8")
 
 
 def read_part(part, cols, furniture):
