@@ -152,3 +152,13 @@ def test_a_bad_csv_value_is_reported_on_its_line_and_as_what_it_is(scored, tmp_p
     assert result.exit_code == 2
     assert "column 'p_balancing' has 1 empty value, e.g. in rows 5 (rows given by their line in the file)" \
         in result.stderr
+
+
+def test_the_labels_note_and_a_missing_side_say_what_applies_to_scored_output(scored):
+    result = invoke("sources", scored / "out" / "corpus.parquet", "--n-boot", 20)
+    assert result.exit_code == 0, result.stderr
+    assert "--labels, for intervals that include them, needs the corpus itself" in result.stderr
+    assert "give --labels FILE" not in result.stderr  # refused on scored output
+    result = invoke("compare", scored / "out" / "corpus.parquet", scored / "nowhere.parquet")
+    assert result.exit_code == 2
+    assert f"{scored / 'nowhere.parquet'}: no such file or folder" in result.stderr and "is not" not in result.stderr

@@ -51,6 +51,8 @@ def explain(text: str, fmt="table", top=8, output: Path | None = None, model=Non
 
 NO_LABELS_NOTE = ("note: these intervals ignore the model's own errors; give --labels FILE (a random labelled "
                   "sample of this corpus) for intervals that include them")
+SCORED_NO_LABELS_NOTE = ("note: these intervals ignore the model's own errors; --labels, for intervals that "
+                         "include them, needs the corpus itself: run this on the files that were scored")
 
 
 def _sample(labels: Path, loaded):
@@ -186,7 +188,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             say(f"({'model predictions' if corpus else 'gold labels'}; shares and lean with 95% bootstrap "
                 f"intervals; sorted by {'group, then time' if over else 'lean'})")
         if corpus and not labels:
-            say(NO_LABELS_NOTE)
+            say(SCORED_NO_LABELS_NOTE if files else NO_LABELS_NOTE)
     except StanceframeError:
         raise
     except OSError as exc:  # disk full or read-only place for --output or --chart
@@ -204,6 +206,8 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
     refuse_inputs_as_output(output, [a, b, *([str(labels)] if labels else [])])
+    if Path(a).exists() != Path(b).exists():  # neither: two sources of the gold labels
+        raise BadInput(f"{b if Path(a).exists() else a}: no such file or folder (comparing two corpora)")
     sides = [rows.scored_input([x], say) if Path(x).exists() else None for x in (a, b)]
     if any(sides) and not all(sides):
         scored_side, other = (a, b) if sides[0] else (b, a)
@@ -234,7 +238,7 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     if sample:
         result["labelled"] = _labelled_sides(sample, da, db, name_a, name_b, estimator)
     elif Path(a).exists():
-        say(NO_LABELS_NOTE)
+        say(SCORED_NO_LABELS_NOTE if all(sides) else NO_LABELS_NOTE)
     if fmt == "json":
         emit(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", output)
     else:
