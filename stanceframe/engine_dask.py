@@ -233,9 +233,8 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
     import pyarrow as pa
     from distributed import Client, LocalCluster
 
-    from .output import _arrow_type
     from .artifact import model_id
-    from .output import MODEL_METADATA, check_dataset_target
+    from .output import MODEL_METADATA, _arrow_type, check_dataset_target
     from .scoring import SENTENCE_FIELDS
 
     target = Path(output)

@@ -421,7 +421,6 @@ class RecordWriter:
 
     def _write_empty_parquet(self):
         """No rows: still a valid file with the columns and their types."""
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         pq.write_table(self._arrow_schema().empty_table(), self._fh)

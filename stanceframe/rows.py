@@ -177,9 +177,9 @@ def scored_groups(sides, model, say, by: str = "source", over: str | None = None
     sentences and articles without a readable date (with `over`). `sides`: (files, label) pairs; a
     label puts all of its files' rows in one group (one corpus compared as a whole). Says in one line
     when some files do not record their scoring model."""
+    from .artifact import model_id
     from .groups import GroupBuilder
     from .quantify import ShareEstimator
-    from .artifact import model_id
     from .scored import UNCHECKED_NOTE, add_scored, release_freed_memory
 
     builder = GroupBuilder()

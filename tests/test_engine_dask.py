@@ -90,7 +90,7 @@ def test_dask_applies_the_empty_document_rule_of_a_local_run(tmp_path, cluster):
                                                              {"id": "blank", "text": "   ", "source": "Sheki Review"}])
     local = invoke("score", corpus, "-f", "parquet", "-o", tmp_path / "local.parquet")
     assert local.exit_code == 1 and "pass --allow-empty" in local.stderr
-    run = lambda *more: invoke("score", corpus, "--engine", "dask", "--scheduler",  # noqa: E731
+    run = lambda *more: invoke("score", corpus, "--engine", "dask", "--scheduler",
                                cluster.scheduler_address, "-o", tmp_path / "scored", *more)
     result = run()
     assert result.exit_code == 1
