@@ -37,23 +37,29 @@ def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch, clus
     docs = scored_corpus.articles()
     for d in docs[3:6]:
         del d["id"]  # ids from the row's line number: the parts must keep their lines' numbers
+    docs.append({"id": "blank", "text": "   ", "source": "Sheki Review"})  # line 14: a document without sentences
     corpus = scored_corpus.write(tmp_path / "corpus.jsonl", docs)
     monkeypatch.setattr(engine_dask, "JSONL_PART_BYTES", 1500)  # several partitions of the one file
     assert len(engine_dask.parts([str(corpus)])) > 2
-    assert invoke("score", corpus, "--format", "parquet", "-o", tmp_path / "single.parquet").exit_code == 0
-    # a dataset folder written before by score --format parquet, which Dask replaces (and local score Dask's, below)
-    assert invoke("score", corpus, "-f", "parquet", "-o", f"{tmp_path}/scored/").exit_code == 0
-    result = invoke("score", corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,
-                    "-o", tmp_path / "scored")
+    # a dataset folder written by score --format parquet (which Dask must replace), and the rows to match
+    local = invoke("score", corpus, "-f", "parquet", "-o", f"{tmp_path}/scored/")
+    assert local.exit_code == 1 and "pass --allow-empty" in local.stderr  # the empty document
+    single = pq.read_table(tmp_path / "scored")
+    model = single.schema.metadata[b"stanceframe.model"]
+    dask_run = lambda *more: invoke("score", corpus, "--engine", "dask", "--scheduler",  # noqa: E731
+                                    cluster.scheduler_address, "-o", tmp_path / "scored", *more)
+    result = dask_run()
+    assert result.exit_code == 1, result.stderr  # the same rule as the local run
+    assert f"{corpus}:14: no article sentences found" in result.stderr and "pass --allow-empty" in result.stderr
+    result = dask_run("--allow-empty")  # and over the dataset it wrote itself
     assert result.exit_code == 0, result.stderr
     assert "on 2 Dask worker(s)" in result.stderr
     names = sorted(p.name for p in (tmp_path / "scored").iterdir())
     assert len(names) > 2 and names == [f"part-{i:05d}.parquet" for i in range(len(names))]
-    single = pq.read_table(tmp_path / "single.parquet")
     dataset = pq.read_table(tmp_path / "scored")
-    assert dataset.schema.names == single.schema.names and len(single) == 44
+    assert dataset.schema.names == single.schema.names and len(single) == 45
     assert dataset.to_pylist() == single.to_pylist()
-    model = pq.read_schema(tmp_path / "single.parquet").metadata[b"stanceframe.model"]
+    assert single.to_pylist()[-1]["uncertain_reason"] == "no_sentences"  # the zero-sentence record, in both
     assert {pq.read_schema(tmp_path / "scored" / n).metadata[b"stanceframe.model"] for n in names} == {model}
     assert {r["doc_id"] for r in single.to_pylist()} >= {f"{corpus}:4", f"{corpus}:6"}
 
@@ -63,7 +69,7 @@ def test_dask_rows_are_those_of_a_single_process_run(tmp_path, monkeypatch, clus
     assert "reading scored output" in by_dataset.stderr
     assert [{k: v for k, v in r.items() if k != "basis"} for r in json.loads(by_dataset.stdout)] == \
            [{k: v for k, v in r.items() if k != "basis"} for r in json.loads(by_corpus.stdout)]
-    again = invoke("score", corpus, "-f", "parquet", "-o", tmp_path / "scored")  # local replaces Dask's dataset
+    again = invoke("score", corpus, "-f", "parquet", "-o", tmp_path / "scored", "--allow-empty")  # over Dask's
     assert again.exit_code == 0, again.stderr
     assert sorted(p.name for p in (tmp_path / "scored").iterdir()) == ["part-00000.parquet"]
 
@@ -83,22 +89,6 @@ def test_dask_engine_needs_an_output_folder_and_scheduler_needs_dask(tmp_path):
     assert result.exit_code == 2 and "--output DIR/" in result.stderr
     result = invoke("score", corpus, "--scheduler", "tcp://127.0.0.1:8786", "-o", tmp_path / "x")
     assert result.exit_code == 2 and "--scheduler needs --engine dask" in result.stderr
-
-
-def test_dask_applies_the_empty_document_rule_of_a_local_run(tmp_path, cluster):
-    corpus = scored_corpus.write(tmp_path / "corpus.jsonl", [*scored_corpus.articles()[:2],
-                                                             {"id": "blank", "text": "   ", "source": "Sheki Review"}])
-    local = invoke("score", corpus, "-f", "parquet", "-o", tmp_path / "local.parquet")
-    assert local.exit_code == 1 and "pass --allow-empty" in local.stderr
-    run = lambda *more: invoke("score", corpus, "--engine", "dask", "--scheduler",
-                               cluster.scheduler_address, "-o", tmp_path / "scored", *more)
-    result = run()
-    assert result.exit_code == 1
-    assert f"{corpus}:3: no article sentences found" in result.stderr and "pass --allow-empty" in result.stderr
-    assert run("--allow-empty").exit_code == 0
-    rows = pq.read_table(tmp_path / "scored").to_pylist()
-    assert rows == pq.read_table(tmp_path / "local.parquet").to_pylist()  # the zero-sentence record is written
-    assert rows[-1]["uncertain_reason"] == "no_sentences"
 
 
 @pytest.mark.parametrize("option", [["--duplicate-ids", "refuse"], ["--csv-raw"], ["--max-stdin-mb", "5"],

@@ -94,37 +94,18 @@ def test_rows_scored_by_another_model_are_refused(scored, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert f"scoring.json {ours.decode()}," in json.loads(result.stdout)[0]["basis"]  # one id, written and checked
     assert "cannot be checked" not in result.stderr
+    # the note for scored output: the --labels it would suggest is refused there
+    assert "--labels, for intervals that include them, needs the corpus itself" in result.stderr
+    assert "give --labels FILE" not in result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_rows_that_record_no_model_are_said_to_be_unchecked(scored, fmt):
-    result = invoke("sources", scored / "out" / f"corpus.{fmt}", "--n-boot", 20)
+def test_rows_that_record_no_model_are_said_to_be_unchecked(scored):
+    result = invoke("sources", scored / "out" / "corpus.jsonl", "--n-boot", 20)
     assert result.exit_code == 0, result.stderr
-    assert f"corpus.{fmt} record(s) no scoring model" in result.stderr and "cannot be checked" in result.stderr
-    result = invoke("compare", scored / "out" / f"corpus.{fmt}", scored / "out" / "corpus.parquet", "--n-boot", 20)
+    assert "corpus.jsonl record(s) no scoring model" in result.stderr and "cannot be checked" in result.stderr
+    result = invoke("compare", scored / "out" / "corpus.csv", scored / "out" / "corpus.parquet", "--n-boot", 20)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.count("cannot be checked") == 1
-
-
-def test_scored_rows_with_dates_summarise_over_months(scored, tmp_path):
-    df = pd.read_parquet(scored / "out" / "corpus.parquet")
-    dates = {d["id"]: d["date"] for d in scored_corpus.articles()}
-    df["date"] = df["doc_id"].map(dates)
-    df.loc[df["doc_id"] == "o2a3", "date"] = ""  # one article without a date
-    df.to_parquet(tmp_path / "dated.parquet")
-    result = invoke("sources", tmp_path / "dated.parquet", "--over", "month", "--format", "json", "--n-boot", 50)
-    assert result.exit_code == 0, result.stderr
-    got = [(r["group"], r["period"], r["n_articles"]) for r in json.loads(result.stdout)]
-    # outlet i's article j is dated 2024-04 (j even) or 2024-05 (j odd); o0a0 is there twice
-    assert got == [("Caspian Wire", "2024-04", 3), ("Caspian Wire", "2024-05", 2), ("Old City Herald", "2024-04", 2),
-                   ("Old City Herald", "2024-05", 2), ("Sheki Review", "2024-04", 2), ("Sheki Review", "2024-05", 1)]
-    assert "of 1 article have no readable date in 'date'" in result.stderr
-
-
-def test_scored_rows_without_dates_cannot_go_over_time(scored):
-    result = invoke("sources", scored / "out" / "corpus.parquet", "--over", "month")
-    assert result.exit_code == 2
-    assert "no 'date' column" in result.stderr
+    assert "corpus.csv record(s) no scoring model" in result.stderr and result.stderr.count("cannot be checked") == 1
 
 
 def _edited_csv(scored, tmp_path, column, value):
@@ -154,11 +135,7 @@ def test_a_bad_csv_value_is_reported_on_its_line_and_as_what_it_is(scored, tmp_p
         in result.stderr
 
 
-def test_the_labels_note_and_a_missing_side_say_what_applies_to_scored_output(scored):
-    result = invoke("sources", scored / "out" / "corpus.parquet", "--n-boot", 20)
-    assert result.exit_code == 0, result.stderr
-    assert "--labels, for intervals that include them, needs the corpus itself" in result.stderr
-    assert "give --labels FILE" not in result.stderr  # refused on scored output
+def test_compare_with_a_missing_side_says_it_does_not_exist(scored):
     result = invoke("compare", scored / "out" / "corpus.parquet", scored / "nowhere.parquet")
     assert result.exit_code == 2
     assert f"{scored / 'nowhere.parquet'}: no such file or folder" in result.stderr and "is not" not in result.stderr
