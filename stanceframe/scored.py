@@ -87,8 +87,8 @@ def scored_files(inputs) -> list[str] | None:
     return scored or None
 
 
-UNCHECKED_NOTE = ("note: {files} record(s) no scoring model (JSONL and CSV output do not; Parquet does), so the "
-                  "scoring model cannot be checked against --model")
+UNCHECKED_NOTE = ("note: {files}: no scoring model recorded (JSONL and CSV output record none, Parquet does), so "
+                  "the scoring model cannot be checked against --model")
 
 
 def check_model(path: str, recorded: str | None, expected: str) -> bool:

@@ -102,10 +102,10 @@ def test_rows_scored_by_another_model_are_refused(scored, tmp_path):
 def test_rows_that_record_no_model_are_said_to_be_unchecked(scored):
     result = invoke("sources", scored / "out" / "corpus.jsonl", "--n-boot", 20)
     assert result.exit_code == 0, result.stderr
-    assert "corpus.jsonl record(s) no scoring model" in result.stderr and "cannot be checked" in result.stderr
+    assert "corpus.jsonl: no scoring model recorded" in result.stderr and "cannot be checked" in result.stderr
     result = invoke("compare", scored / "out" / "corpus.csv", scored / "out" / "corpus.parquet", "--n-boot", 20)
     assert result.exit_code == 0, result.stderr
-    assert "corpus.csv record(s) no scoring model" in result.stderr and result.stderr.count("cannot be checked") == 1
+    assert "corpus.csv: no scoring model recorded" in result.stderr and result.stderr.count("cannot be checked") == 1
 
 
 def _edited_csv(scored, tmp_path, column, value):
