@@ -58,6 +58,12 @@ class Model:
         return load_pipelines(self.model_dir, self.manifest)
 
 
+def model_id(model: Model) -> str:
+    """Which model this is, in scored output's metadata, in summaries' basis and in labelling tasks:
+    the first 12 hex digits of its scoring.json sha256 (the manifest checks that file's bytes)."""
+    return model.manifest["files"][SCORING_FILE][:12]
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
     from .output import direct_target, rename_target

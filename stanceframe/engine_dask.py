@@ -26,6 +26,7 @@ JSONL_PART_BYTES = 8 << 20  # a JSON Lines file is cut into parts of about this 
 ROW_GROUP_ROWS = 32_768  # rows per Parquet row group written: what `sources` decodes at a time
 FILES_PER_PART = 200  # text, Markdown, HTML and CSV files: this many to a part
 FAILURE = "_failure"  # a part's rows: documents, or an input that could not be read (its message)
+EMPTY = "_empty"  # the origin of a document without sentences, on its zero-sentence record
 
 
 def _require_dask():
@@ -57,12 +58,12 @@ def expand(inputs) -> list[str]:
 def parts(inputs) -> list[tuple]:
     """The partitions of `inputs`, in input order: ("parquet", path, row group, first row, outlet),
     ("jsonl", path, start byte, end byte, first line, outlet) or ("files", [(path, outlet), ...])."""
-    from .readers import _scan_folder
+    from .readers import scan_folder
 
     listed = []
     for arg in expand(inputs):
         if os.path.isdir(arg):
-            files, _ = _scan_folder(arg)
+            files, _ = scan_folder(arg)
             if not files:
                 raise BadInput("no files to score in the folder", where=arg)
             for rel in files:
@@ -124,7 +125,7 @@ def _part_documents(part, columns, furniture):
 
     kind = part[0]
     if kind == "files":
-        items = chain.from_iterable(readers._read_path(path, columns, outlet) for path, outlet in part[1])
+        items = chain.from_iterable(readers.read_path(path, columns, outlet) for path, outlet in part[1])
     elif kind == "parquet":
         items = _parquet_documents(*part[1:], columns)
     else:
@@ -132,10 +133,10 @@ def _part_documents(part, columns, furniture):
         with open(path, "rb") as fh:
             fh.seek(start)
             data = fh.read(end - start)
-        text = data.decode("utf-8-sig" if start == 0 else "utf-8", readers._MARK_ERRORS)
-        # blank lines before the part: _read_jsonl skips them but counts them, so lines keep their numbers
+        text = data.decode("utf-8-sig" if start == 0 else "utf-8", readers.MARK_ERRORS)
+        # blank lines before the part: read_jsonl skips them but counts them, so lines keep their numbers
         lines = chain(repeat("\n", line - 1), text.splitlines(keepends=True))
-        items = (d for d in readers._read_jsonl(lines, path, columns, outlet, "utf-8")
+        items = (d for d in readers.read_jsonl(lines, path, columns, outlet, "utf-8")
                  if start == 0 or not (isinstance(d, readers.InputFailure) and d.message == "file is empty"))
     for item in items:
         if isinstance(item, readers.Document):
@@ -146,22 +147,22 @@ def _part_documents(part, columns, furniture):
 def _parquet_documents(path: str, group: int, first_row: int, outlet: str, columns):
     import pyarrow.parquet as pq
 
-    from .readers import _row_document
+    from .readers import row_document
 
     wanted = [columns.text, columns.id, columns.source, columns.title, columns.date, columns.url, columns.author]
     pf = pq.ParquetFile(path)
     present = list(dict.fromkeys(n for n in wanted if n in pf.schema_arrow.names))
     if columns.text not in present:
-        from .readers import _missing_text_column
+        from .readers import missing_text_column
 
         if group == 0:
-            yield _missing_text_column(path, columns, pf.schema_arrow.names)
+            yield missing_text_column(path, columns, pf.schema_arrow.names)
         return
     table = pf.read_row_group(group, columns=present)
     data = {name: table.column(name).to_pylist() for name in present}
     absent = [None] * table.num_rows
     for row, values in enumerate(zip(*(data.get(name, absent) for name in wanted)), first_row):
-        yield _row_document(path, row, columns, *values, outlet, "utf-8")
+        yield row_document(path, row, columns, *values, outlet, "utf-8")
 
 
 def read_part(part, cols, furniture):
@@ -185,7 +186,7 @@ def _typed(df):
     from .output import _arrow_type
 
     for f in df.columns:
-        t = str(_arrow_type(f)) if f != FAILURE else "string"
+        t = str(_arrow_type(f)) if f not in (FAILURE, EMPTY) else "string"
         df[f] = df[f].astype({"double": "float64", "int64": "Int64", "bool": "bool"}.get(t, object))
     return df
 
@@ -206,9 +207,11 @@ def score_frame(docs, model):
             records.append({"doc_id": rec["origin"], "uncertain": True, FAILURE: rec[FAILURE]})
         else:
             documents.append(Document(**{n: rec[n] for n in names}))
-    for _, sentences, _ in Scorer(model, n_boot=0, records=True).score(documents):
+    for doc, sentences, article in Scorer(model, n_boot=0, records=True).score(documents):
+        if not article["n_sentences"]:
+            sentences = [{**sentences[0], EMPTY: doc.origin}]
         records += sentences
-    return _typed(pd.DataFrame.from_records(records, columns=[*SENTENCE_FIELDS, FAILURE]))
+    return _typed(pd.DataFrame.from_records(records, columns=[*SENTENCE_FIELDS, FAILURE, EMPTY]))
 
 
 def _meta():
@@ -216,27 +219,26 @@ def _meta():
 
     from .scoring import SENTENCE_FIELDS
 
-    return _typed(pd.DataFrame({f: [] for f in [*SENTENCE_FIELDS, FAILURE]}))
+    return _typed(pd.DataFrame({f: [] for f in [*SENTENCE_FIELDS, FAILURE, EMPTY]}))
 
 
 def score(inputs, output: Path, columns, model, say, scheduler: str | None = None, furniture=None,
-          workers: int = 2) -> tuple[int, list[tuple[str, str]]]:
+          workers: int = 2) -> tuple[int, list[tuple[str, str]], list[str]]:
     """Score `inputs` on a Dask cluster into the Parquet dataset `output`/ (replaced only when complete).
-    Returns (sentence rows written, [(origin, message) of each input that could not be read])."""
+    Returns (sentence rows written, [(origin, message) of each input that could not be read], [origin of
+    each document without sentences])."""
     _require_dask()
     import dask
     import dask.dataframe as dd
     import pyarrow as pa
     from distributed import Client, LocalCluster
 
-    from .output import _arrow_type
-    from .scored import MODEL_METADATA, model_id
+    from .artifact import model_id
+    from .output import MODEL_METADATA, _arrow_type, check_dataset_target
     from .scoring import SENTENCE_FIELDS
 
     target = Path(output)
-    if target.exists() and (not target.is_dir() or any(not p.name.startswith("part.") for p in target.iterdir())):
-        raise BadInput(f"{target}: --engine dask writes a Parquet dataset folder; name a new or empty folder, "
-                       "or one it wrote before")
+    check_dataset_target(target)
     listed = parts(inputs)
     tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
     cluster = None
@@ -259,14 +261,15 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
             docs = dd.from_map(partial(read_part, cols=columns, furniture=furniture), listed, meta=_meta_docs(),
                                enforce_metadata=False)
             rows = docs.map_partitions(score_frame, shared, meta=_meta(), enforce_metadata=False)
-            good = rows[rows[FAILURE].isna()].drop(columns=[FAILURE])
+            good = rows[rows[FAILURE].isna()].drop(columns=[FAILURE, EMPTY])
             bad = rows[~rows[FAILURE].isna()][["doc_id", FAILURE]]
+            empty = rows[~rows[EMPTY].isna()][EMPTY]
             schema = pa.schema([(f, _arrow_type(f)) for f in SENTENCE_FIELDS])
             # part-00000.parquet, ...: the names `score --format parquet --output DIR/` gives its parts
             write = good.to_parquet(tmp, schema=schema, write_index=False, compute=False, row_group_size=ROW_GROUP_ROWS,
                                     name_function=lambda i: f"part-{i:05d}.parquet",
                                     custom_metadata={MODEL_METADATA: model_id(model).encode()})
-            _, failed = dask.compute(write, bad)  # one pass: both share the scored partitions
+            _, failed, empty = dask.compute(write, bad, empty)  # one pass: all share the scored partitions
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -279,7 +282,7 @@ def score(inputs, output: Path, columns, model, say, scheduler: str | None = Non
     if target.exists():
         shutil.rmtree(target)
     os.replace(tmp, target)
-    return n, list(failed.itertuples(index=False, name=None))
+    return n, list(failed.itertuples(index=False, name=None)), list(empty)
 
 
 def _meta_docs():

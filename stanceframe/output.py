@@ -306,11 +306,17 @@ def encode(fmt: str, columns: dict[str, list], csv_raw: bool = False) -> Encoded
 PARQUET_ROW_GROUP = 50_000
 
 
+MODEL_METADATA = b"stanceframe.model"  # Parquet key-value metadata: the scoring model's id (artifact.model_id)
+
+
 class RecordWriter:
-    def __init__(self, fmt: str, path: Path | None, fields: list[str], csv_raw: bool = False):
+    """`metadata`: key-value metadata of a Parquet file's schema (other formats have none)."""
+
+    def __init__(self, fmt: str, path: Path | None, fields: list[str], csv_raw: bool = False,
+                 metadata: dict[bytes, bytes] | None = None):
         if fmt == "parquet" and path is None:
             raise BadInput("parquet output needs a file: add --output FILE.parquet")
-        self.fmt, self.path, self.fields, self.csv_raw = fmt, path, fields, csv_raw
+        self.fmt, self.path, self.fields, self.csv_raw, self.metadata = fmt, path, fields, csv_raw, metadata
         self._keys = tuple(fields)  # records already in this shape and order are written as they are
         self.count = 0
         if path is None:
@@ -376,7 +382,7 @@ class RecordWriter:
     def _arrow_schema(self):
         import pyarrow as pa
 
-        return pa.schema([(f, _arrow_type(f)) for f in self.fields])
+        return pa.schema([(f, _arrow_type(f)) for f in self.fields], metadata=self.metadata)
 
     def _table(self, table, last: bool = False) -> None:
         """Queue `table`'s rows; write them in row groups of PARQUET_ROW_GROUP rows (the rest at the end)."""
@@ -415,10 +421,9 @@ class RecordWriter:
 
     def _write_empty_parquet(self):
         """No rows: still a valid file with the columns and their types."""
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.schema([(f, _arrow_type(f)) for f in self.fields]).empty_table(), self._fh)
+        pq.write_table(self._arrow_schema().empty_table(), self._fh)
 
     def abort(self) -> None:
         """Drop what was written: the target file, if any, keeps its old content."""
@@ -438,6 +443,26 @@ PART_ROWS = 1_000_000  # rows per part file (20 row groups): a part stays a few 
 PART_NAME = "part-{:05d}.parquet"
 
 
+_PART = re.compile(r"part-\d{5}\.parquet")
+
+
+def is_our_dataset(path: Path) -> bool:
+    """`path` is a folder that only a dataset writer of this tool (DatasetWriter, `score --engine dask`)
+    can have written, and so may replace: nothing in it but part-NNNNN.parquet files (or nothing)."""
+    return os.path.isdir(path) and all(_PART.fullmatch(n) for n in os.listdir(path))
+
+
+def check_dataset_target(path: Path) -> None:
+    """Refuse (exit 2) a dataset target that is a file, or a folder holding what this tool did not write."""
+    if not os.path.exists(path) or is_our_dataset(path):
+        return
+    if not os.path.isdir(path):
+        raise BadInput(f"{path}: is a file; a Parquet dataset needs a folder (or a new name ending in /)")
+    foreign = sorted(n for n in os.listdir(path) if not _PART.fullmatch(n))
+    raise BadInput(f"{path}: the folder holds other files ({', '.join(foreign[:3])}); name a new or empty folder, "
+                   "or one this tool wrote a dataset to")
+
+
 def is_dataset_target(output, fmt: str) -> bool:
     """`--output DIR/` (a trailing slash) or an existing folder, with --format parquet: a dataset."""
     return fmt == "parquet" and output is not None and (str(output).endswith(("/", os.sep)) or os.path.isdir(output))
@@ -452,15 +477,9 @@ class DatasetWriter:
     removed. An interrupted run leaves the target as it was (and its temporary folder is removed, or
     by the next run when the process was killed). A folder holding anything else is refused."""
 
-    def __init__(self, path: Path, fields: list[str]):
-        self.path, self.fields, self.count = Path(path), fields, 0
-        if self.path.exists():
-            if not self.path.is_dir():
-                raise BadInput(f"{path}: is a file; a Parquet dataset needs a folder (or a new name ending in /)")
-            foreign = [n for n in os.listdir(self.path) if not re.fullmatch(r"part-\d{5}\.parquet", n)]
-            if foreign:
-                raise BadInput(f"{path}: the folder holds other files ({', '.join(sorted(foreign)[:3])}); "
-                               "name a new or empty folder, or one this tool wrote a dataset to")
+    def __init__(self, path: Path, fields: list[str], metadata: dict[bytes, bytes] | None = None):
+        self.path, self.fields, self.metadata, self.count = Path(path), fields, metadata, 0
+        check_dataset_target(self.path)
         parent = self.path.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -475,7 +494,7 @@ class DatasetWriter:
         self._part = self._next_part()
 
     def _next_part(self) -> RecordWriter:
-        part = RecordWriter("parquet", self._tmp / PART_NAME.format(self._parts), self.fields)
+        part = RecordWriter("parquet", self._tmp / PART_NAME.format(self._parts), self.fields, metadata=self.metadata)
         self._parts += 1
         return part
 

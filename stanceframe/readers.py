@@ -14,6 +14,10 @@ page's title, date, author and url come from its metadata (``<h1>``, ``og:title`
 Corpora are streamed row by row (a corpus can be far larger than memory is happy with).
 trafilatura, charset_normalizer and pyarrow are imported only when an input needs them: CLI
 start-up time matters more than anything they would save.
+
+`scan_folder`, `read_path`, `read_jsonl`, `row_document`, `missing_text_column` and `MARK_ERRORS` are
+public for `engine_dask`, whose workers read one part of an input (a row group, a stretch of lines)
+with them, so its documents are the ones read here.
 """
 
 from __future__ import annotations
@@ -128,7 +132,7 @@ def _documents(inputs, columns, stdin, limit: int):
         if arg == "-":
             yield _read_stdin(stdin, limit)
         elif os.path.isdir(arg):
-            files, skipped = _scan_folder(arg)
+            files, skipped = scan_folder(arg)
             for rel in skipped:
                 yield InputWarning(os.path.join(arg, rel), "not a regular file (a FIFO, device or socket); skipped")
             if not files:
@@ -137,9 +141,9 @@ def _documents(inputs, columns, stdin, limit: int):
             for rel in files:
                 parts = rel.split(os.sep)
                 outlet = parts[0] if len(parts) > 1 else ""
-                yield from _read_path(os.path.join(arg, rel), columns, outlet)
+                yield from read_path(os.path.join(arg, rel), columns, outlet)
         elif os.path.exists(arg):
-            yield from _read_path(arg, columns, "", limit)
+            yield from read_path(arg, columns, "", limit)
         else:
             yield InputFailure(arg, f"no such file or folder; accepted: {ACCEPTED}")
 
@@ -175,7 +179,7 @@ def large_input(inputs: list[str], threshold: int = LARGE_INPUT_BYTES) -> bool:
     return False
 
 
-def _scan_folder(folder: str) -> tuple[list[str], list[str]]:
+def scan_folder(folder: str) -> tuple[list[str], list[str]]:
     """Paths of the scorable files below `folder`, relative to it, in path order; and of the
     entries with a scorable name that are not regular files (a FIFO would block the run forever)."""
     wanted = (*TEXT_FORMATS, *CORPUS_EXTENSIONS)
@@ -208,7 +212,7 @@ def _too_much(origin: str, limit: int) -> InputFailure:
                                 "file, or raise the bound with --max-stdin-mb")
 
 
-def _read_path(path: str, columns: Columns, outlet: str,
+def read_path(path: str, columns: Columns, outlet: str,
                limit: int | None = None) -> Iterator[Document | InputFailure]:
     ext = os.path.splitext(path)[1].lower()
     try:
@@ -234,8 +238,8 @@ def _read_path(path: str, columns: Columns, outlet: str,
                 # The encoding is a guess from the file's start: bytes further on that do not
                 # decode are marked, so only the rows holding them fail (with their line) instead
                 # of the rest of the file. newline="" keeps quoted newlines in CSV fields.
-                stream = io.TextIOWrapper(f, encoding=encoding, errors=_MARK_ERRORS, newline="")
-                reader = _read_csv if ext == ".csv" else _read_jsonl
+                stream = io.TextIOWrapper(f, encoding=encoding, errors=MARK_ERRORS, newline="")
+                reader = _read_csv if ext == ".csv" else read_jsonl
                 yield from reader(stream, path, columns, outlet, _encoding_name(encoding))
             else:
                 if complete or os.path.isfile(path):
@@ -376,7 +380,7 @@ def _encoding_name(encoding: str) -> str:
 # --- corpora ------------------------------------------------------------------------------------
 
 
-def _missing_text_column(path: str, columns: Columns, found) -> InputFailure:
+def missing_text_column(path: str, columns: Columns, found) -> InputFailure:
     listed = ", ".join(str(c) for c in found) or "none"
     return InputFailure(
         path,
@@ -406,7 +410,7 @@ def _kind(v) -> str:
     return f"a {type(v).__name__}"
 
 
-def _row_document(
+def row_document(
     path: str, line: int, columns: Columns, text, id_, source, title, date, url, author, outlet: str, encoding: str
 ) -> Document | InputFailure:
     origin = f"{path}:{line}"
@@ -426,8 +430,8 @@ def _row_document(
 # A lone surrogate never comes out of a successful decode, and `in` finds one character much
 # faster than a regular expression finds any of a range (surrogateescape's marks).
 _UNDECODED = "\udc00"
-_MARK_ERRORS = "stanceframe-mark-undecodable"
-codecs.register_error(_MARK_ERRORS, lambda err: (_UNDECODED, err.end))
+MARK_ERRORS = "stanceframe-mark-undecodable"
+codecs.register_error(MARK_ERRORS, lambda err: (_UNDECODED, err.end))
 
 
 def _undecodable(origin: str, encoding: str) -> InputFailure:
@@ -447,7 +451,7 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
         yield InputFailure(f"{path}:1", f"cannot read the CSV header: {e}")
         return
     if columns.text not in header:
-        yield _missing_text_column(path, columns, header)
+        yield missing_text_column(path, columns, header)
         return
     width = len(header)
     at = {name: header.index(name) for name in header}  # first of duplicate names wins
@@ -480,7 +484,7 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
                 "a value with a comma in it must be in double quotes",
             )
             continue
-        yield _row_document(
+        yield row_document(
             path, start, columns, row[ti],
             row[ii] if ii is not None else None,
             row[si] if si is not None else None,
@@ -494,7 +498,7 @@ def _read_csv(stream, path: str, columns: Columns, outlet: str, encoding: str):
         yield InputFailure(path, "the CSV file has a header but no rows")
 
 
-def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str):
+def read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str):
     c = columns
     seen_object = False
     rows = 0
@@ -518,10 +522,10 @@ def _read_jsonl(stream, path: str, columns: Columns, outlet: str, encoding: str)
         if not seen_object:
             seen_object = True
             if c.text not in rec:
-                yield _missing_text_column(path, c, rec)
+                yield missing_text_column(path, c, rec)
                 return
         g = rec.get
-        yield _row_document(
+        yield row_document(
             path, line, c, g(c.text), g(c.id), g(c.source), g(c.title), g(c.date), g(c.url), g(c.author), outlet,
             encoding,
         )
@@ -559,7 +563,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
     schema = pf.schema_arrow
     if columns.text not in schema.names:
         pf.close()
-        yield _missing_text_column(path, columns, schema.names)
+        yield missing_text_column(path, columns, schema.names)
         return
     text_type = schema.field(columns.text).type
     if pa.types.is_dictionary(text_type):
@@ -580,7 +584,7 @@ def _read_parquet(path: str, columns: Columns, outlet: str):
                 absent = [None] * batch.num_rows
                 for values in zip(*(data.get(name, absent) for name in wanted)):
                     row += 1
-                    yield _row_document(path, row, columns, *values, outlet, "utf-8")
+                    yield row_document(path, row, columns, *values, outlet, "utf-8")
         except (pa.ArrowException, ValueError, OSError) as e:
             yield InputFailure(f"{path}:{row + 1}", f"cannot read the Parquet file from this row on: {_one_line(e)}")
             return

@@ -172,19 +172,25 @@ def scored_input(inputs, say) -> list[str] | None:
     return files
 
 
-def scored_groups(sides, model, by: str = "source", over: str | None = None, date_column: str = "date"):
+def scored_groups(sides, model, say, by: str = "source", over: str | None = None, date_column: str = "date"):
     """Scored output as arrays per group (groups.Grouped), the model's share estimator, and the
     sentences and articles without a readable date (with `over`). `sides`: (files, label) pairs; a
-    label puts all of its files' rows in one group (one corpus compared as a whole)."""
+    label puts all of its files' rows in one group (one corpus compared as a whole). Says in one line
+    when some files do not record their scoring model."""
+    from .artifact import model_id
     from .groups import GroupBuilder
     from .quantify import ShareEstimator
-    from .scored import add_scored, model_id, release_freed_memory
+    from .scored import UNCHECKED_NOTE, add_scored, release_freed_memory
 
     builder = GroupBuilder()
     n_missing = n_missing_docs = 0
+    unchecked = []
     for files, label in sides:
-        rows_, docs = add_scored(builder, files, by, model_id(model), label, over, date_column)
-        n_missing, n_missing_docs = n_missing + rows_, n_missing_docs + docs
+        rows_, docs, unknown = add_scored(builder, files, by, model_id(model), label, over, date_column)
+        n_missing, n_missing_docs, unchecked = n_missing + rows_, n_missing_docs + docs, unchecked + unknown
+    if unchecked:
+        more = f" and {len(unchecked) - 1} other file(s)" if len(unchecked) > 1 else ""
+        say(UNCHECKED_NOTE.format(files=unchecked[0] + more))
     grouped = builder.finish()
     del builder
     release_freed_memory()

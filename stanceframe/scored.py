@@ -20,23 +20,16 @@ import numpy as np
 import pandas as pd
 
 from .errors import BadInput
-from .labels import STANCES
+from .output import MODEL_METADATA
+from .summary import PROB_COLUMNS
 
-PROB_COLUMNS = tuple(f"p_{s}" for s in STANCES)
 NEEDED = ("doc_id", "text", "frame", *PROB_COLUMNS)
-MODEL_COLUMN = "model"  # the scoring model's id, in rows or in a Parquet file's key-value metadata
-MODEL_METADATA = b"stanceframe.model"
 BATCH_ROWS = 16_384  # rows per batch: the batch's texts are the memory that is not per-group arrays
 _EXTENSIONS = (".parquet", ".csv", ".jsonl", ".ndjson")
 
 
-def model_id(model) -> str:
-    """The id a model's scored output carries: the first 12 hex digits of its scoring.json hash."""
-    return model.manifest["files"]["scoring.json"][:12]
-
-
 def _natural(path: str):
-    # part.10.parquet after part.9.parquet: a dataset's parts are read in the order they were written
+    # numbers as numbers (file10 after file9): files of a folder are read in the order they were numbered
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path)]
 
 
@@ -94,16 +87,24 @@ def scored_files(inputs) -> list[str] | None:
     return scored or None
 
 
-def check_model(path: str, values, expected: str) -> None:
-    """Scored rows that name their model must name the one whose quantifier turns them into shares."""
-    for v in values:
-        if v and str(v) != expected:
-            raise BadInput(f"scored with model {v}, but the shares would be estimated with model {expected}'s "
-                           "quantifier; pass the scoring model with --model", where=path)
+UNCHECKED_NOTE = ("note: {files}: no scoring model recorded (JSONL and CSV output record none, Parquet does), so "
+                  "the scoring model cannot be checked against --model")
 
 
-def _batches(path: str, wanted: list[str], expected_model: str):
-    """(first row number, DataFrame) batches of the `wanted` columns that `path` has."""
+def check_model(path: str, recorded: str | None, expected: str) -> bool:
+    """Rows scored by another model are refused: the shares come from `expected`'s quantifier. False when
+    `path` records no model (JSONL and CSV output), so that cannot be checked."""
+    if recorded is None:
+        return False
+    if recorded != expected:
+        raise BadInput(f"scored with model {recorded}, but the shares would be estimated with model {expected}'s "
+                       "quantifier; pass the scoring model with --model", where=path)
+    return True
+
+
+def _batches(path: str, wanted: list[str], expected_model: str, unchecked: list):
+    """(first row number, DataFrame) batches of the `wanted` columns that `path` has; `path` appended to
+    `unchecked` when it does not record its scoring model."""
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext == ".parquet":
@@ -113,34 +114,64 @@ def _batches(path: str, wanted: list[str], expected_model: str):
             if pa.default_memory_pool().backend_name != "system":  # see readers._read_parquet: Arrow's
                 pa.set_memory_pool(pa.system_memory_pool())  # own pool keeps freed batches
             f = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
-            meta = f.schema_arrow.metadata or {}
-            if MODEL_METADATA in meta:
-                check_model(path, [meta[MODEL_METADATA].decode()], expected_model)
+            recorded = (f.schema_arrow.metadata or {}).get(MODEL_METADATA)
+            if not check_model(path, recorded.decode() if recorded else None, expected_model):
+                unchecked.append(path)
             cols = [c for c in wanted if c in f.schema_arrow.names]
             start = 1
             for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=cols):
                 yield start, batch.to_pandas()
                 start += batch.num_rows
         elif ext == ".csv":
+            unchecked.append(path)
             chunks = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=BATCH_ROWS,
                                  usecols=lambda c: c in wanted, encoding="utf-8-sig")
-            start = 2  # line 1 is the header
+            start = 2  # record 1 is the header
             for df in chunks:
                 for c in (*PROB_COLUMNS, "index"):
                     if c in df.columns:
-                        df[c] = pd.to_numeric(df[c].replace("", np.nan), errors="coerce")
+                        text = df[c]
+                        df[c] = pd.to_numeric(text.replace("", np.nan), errors="coerce")
+                        bad = (text != "").to_numpy() & df[c].isna().to_numpy()
+                        if bad.any():
+                            lines = csv_lines(path, start, len(df))[bad][:5]
+                            raise BadInput(f"column {c!r} holds values that are not numbers (e.g. "
+                                           f"{text[bad].iloc[0]!r}) on line(s) {', '.join(map(str, lines))}",
+                                           where=path)
                 if "uncertain" in df.columns:
                     df["uncertain"] = df["uncertain"].map({"True": True, "False": False, "true": True,
                                                            "false": False})
                 yield start, df
                 start += len(df)
         else:
+            unchecked.append(path)
             start = 1
             for df in pd.read_json(path, lines=True, chunksize=BATCH_ROWS, dtype=False, precise_float=True):
                 yield start, df[[c for c in wanted if c in df.columns]]
                 start += len(df)
+    except BadInput:
+        raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot be read as scored output ({' '.join(str(exc).split())[:200]})", where=path) from None
+
+
+def csv_lines(path: str, first: int, n: int) -> np.ndarray:
+    """The file line on which each of CSV records first..first+n-1 starts (record 1 is the header), as
+    pandas counts records: blank lines skipped, a quoted value may span lines. Read only to explain an
+    error, so the batches need not count lines."""
+    out = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        record, line = 0, 1
+        for row in reader:
+            if row:
+                record += 1
+                if record >= first:
+                    out.append(line)
+                    if len(out) == n:
+                        break
+            line = reader.line_num + 1
+    return np.array(out, dtype=np.int64)
 
 
 def release_freed_memory() -> None:
@@ -190,18 +221,18 @@ class _Articles:
 
 
 def add_scored(builder, files: list[str], by: str, expected_model: str, label: str | None = None,
-               over: str | None = None, date_column: str = "date") -> tuple[int, int]:
+               over: str | None = None, date_column: str = "date") -> tuple[int, int, list[str]]:
     """Add the sentence rows of scored `files` to `builder`, grouped by column `by` (or all under
     `label`), per period of `date_column` with `over`. Returns the sentences and articles left out for
-    having no readable date."""
+    having no readable date, and the files that do not record their scoring model."""
     from . import summary as S
 
-    wanted = [*NEEDED, "index", "uncertain", "uncertain_reason", MODEL_COLUMN]
+    wanted = [*NEEDED, "index", "uncertain", "uncertain_reason"]
     wanted += [c for c in (by, date_column if over else None) if c and c not in wanted]
-    missing_rows, missing_docs, next_code = 0, set(), 0
+    missing_rows, missing_docs, next_code, unchecked = 0, set(), 0, []
     for path in files:
         articles = _Articles(next_code)
-        for start, df in _batches(path, wanted, expected_model):
+        for start, df in _batches(path, wanted, expected_model, unchecked):
             df.index = pd.RangeIndex(start, start + len(df))
             if "uncertain_reason" in df.columns:
                 empty = (df["uncertain_reason"] == "no_sentences").to_numpy()
@@ -210,14 +241,21 @@ def add_scored(builder, files: list[str], by: str, expected_model: str, label: s
             df = df[~empty]
             if df.empty:
                 continue
-            if MODEL_COLUMN in df.columns:
-                check_model(path, df[MODEL_COLUMN].dropna().unique(), expected_model)
             group_by = None if label is not None else by
             try:
                 S._check_columns(df, group_by)
                 S._check_values(df, group_by)
             except BadInput as exc:
-                raise BadInput(f"{exc} (rows numbered from 1, after any header)", where=path) from None
+                if not path.lower().endswith(".csv"):
+                    raise BadInput(f"{exc} (rows numbered from 1)", where=path) from None
+                lines = csv_lines(path, start, len(empty))  # what the rows are to the reader of the file
+                df.index = lines[df.index.to_numpy() - start]
+                try:
+                    S._check_columns(df, group_by)
+                    S._check_values(df, group_by)
+                except BadInput as again:
+                    exc = again
+                raise BadInput(f"{exc} (rows given by their line in the file)", where=path) from None
             if group_by == "source" and (df["source"].astype(str) == "").any():
                 raise BadInput("sentences without a source: score the corpus with --source-column, or from a "
                                "folder per outlet", where=path)
@@ -238,4 +276,4 @@ def add_scored(builder, files: list[str], by: str, expected_model: str, label: s
                         df["text"].to_numpy(dtype=object))
         next_code = articles.next
         release_freed_memory()
-    return missing_rows, len(missing_docs)
+    return missing_rows, len(missing_docs), unchecked

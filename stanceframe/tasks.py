@@ -179,9 +179,9 @@ def model_classes(model) -> dict:
 
 def model_version(model) -> str:
     """Which model made the suggestions: its folder and the start of its weights' sha256."""
-    sha = (model.manifest.get("files") or {}).get("scoring.json", "")
-    sha = sha.get("sha256", "") if isinstance(sha, dict) else str(sha)
-    return f"stanceframe {Path(model.model_dir).name} {sha[:12]}".strip()
+    from .artifact import model_id
+
+    return f"stanceframe {Path(model.model_dir).name} {model_id(model)}"
 
 
 def write(picks: list[Candidate], path: Path, model) -> list[Path]:

@@ -40,7 +40,25 @@ def _score(tmp_path, monkeypatch, *args) -> Path:
 def test_output_is_byte_identical_to_the_old_scorer(tmp_path, monkeypatch, level, fmt):
     out = _score(tmp_path, monkeypatch, "--level", level, "--format", fmt, "--jobs", "1")
     expected = EXPECTED / f"{level}s.{'txt' if fmt == 'table' else fmt}"
-    assert out.read_bytes() == expected.read_bytes()
+    if fmt != "parquet":
+        assert out.read_bytes() == expected.read_bytes()
+        return
+    # Parquet now also records the scoring model in its schema metadata (the old scorer wrote none), so
+    # the bytes differ there: the same table (types, values, row groups) plus exactly that one key
+    import pyarrow.parquet as pq
+
+    got, old = pq.ParquetFile(out), pq.ParquetFile(expected)
+    assert got.read().equals(old.read())
+    assert [got.metadata.row_group(i).num_rows for i in range(got.num_row_groups)] == \
+           [old.metadata.row_group(i).num_rows for i in range(old.num_row_groups)]
+    assert got.schema_arrow.metadata == {**(old.schema_arrow.metadata or {}), b"stanceframe.model": scoring_id()}
+
+
+def scoring_id() -> bytes:
+    """The model's id as the README gives it: the start of model/scoring.json's sha256."""
+    import hashlib
+
+    return hashlib.sha256((DATA.parent.parent / "model" / "scoring.json").read_bytes()).hexdigest()[:12].encode()
 
 
 def test_raw_csv_is_byte_identical_to_the_old_scorer(tmp_path, monkeypatch):
@@ -76,6 +94,9 @@ def test_a_parquet_dataset_folder_holds_the_rows_of_the_single_file(tmp_path, mo
     expected = pd.read_parquet(EXPECTED / "sentences.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "d"), expected)
     assert ds.dataset(tmp_path / "d").to_table().equals(ds.dataset(EXPECTED / "sentences.parquet").to_table())
+    import pyarrow.parquet as pq
+
+    assert {pq.read_schema(tmp_path / "d" / p).metadata[b"stanceframe.model"] for p in parts} == {scoring_id()}
 
 
 def test_a_dataset_replaces_an_earlier_one_but_never_a_folder_of_other_files(tmp_path, monkeypatch):

@@ -81,29 +81,61 @@ def test_a_mix_of_scored_and_unscored_inputs_is_refused(scored):
 
 
 def test_rows_scored_by_another_model_are_refused(scored, tmp_path):
-    df = pd.read_parquet(scored / "out" / "corpus.parquet").assign(model="0123456789ab")
-    df.to_parquet(tmp_path / "other.parquet")
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(scored / "out" / "corpus.parquet")  # score's own output, recording model/'s id
+    ours = table.schema.metadata[b"stanceframe.model"]
+    # what `score --model other/` writes: the same columns, another model's id in the metadata
+    pq.write_table(table.replace_schema_metadata({b"stanceframe.model": b"0123456789ab"}), tmp_path / "other.parquet")
     result = invoke("sources", tmp_path / "other.parquet")
     assert result.exit_code == 2
     assert "scored with model 0123456789ab" in result.stderr and "--model" in result.stderr
-
-
-def test_scored_rows_with_dates_summarise_over_months(scored, tmp_path):
-    df = pd.read_parquet(scored / "out" / "corpus.parquet")
-    dates = {d["id"]: d["date"] for d in scored_corpus.articles()}
-    df["date"] = df["doc_id"].map(dates)
-    df.loc[df["doc_id"] == "o2a3", "date"] = ""  # one article without a date
-    df.to_parquet(tmp_path / "dated.parquet")
-    result = invoke("sources", tmp_path / "dated.parquet", "--over", "month", "--format", "json", "--n-boot", 50)
+    result = invoke("sources", scored / "out" / "corpus.parquet", "--n-boot", 20, "--format", "json")
     assert result.exit_code == 0, result.stderr
-    got = [(r["group"], r["period"], r["n_articles"]) for r in json.loads(result.stdout)]
-    # outlet i's article j is dated 2024-04 (j even) or 2024-05 (j odd); o0a0 is there twice
-    assert got == [("Caspian Wire", "2024-04", 3), ("Caspian Wire", "2024-05", 2), ("Old City Herald", "2024-04", 2),
-                   ("Old City Herald", "2024-05", 2), ("Sheki Review", "2024-04", 2), ("Sheki Review", "2024-05", 1)]
-    assert "of 1 article have no readable date in 'date'" in result.stderr
+    assert f"scoring.json {ours.decode()}," in json.loads(result.stdout)[0]["basis"]  # one id, written and checked
+    assert "cannot be checked" not in result.stderr
+    # the note for scored output: the --labels it would suggest is refused there
+    assert "--labels, for intervals that include them, needs the corpus itself" in result.stderr
+    assert "give --labels FILE" not in result.stderr
 
 
-def test_scored_rows_without_dates_cannot_go_over_time(scored):
-    result = invoke("sources", scored / "out" / "corpus.parquet", "--over", "month")
+def test_rows_that_record_no_model_are_said_to_be_unchecked(scored):
+    result = invoke("sources", scored / "out" / "corpus.jsonl", "--n-boot", 20)
+    assert result.exit_code == 0, result.stderr
+    assert "corpus.jsonl: no scoring model recorded" in result.stderr and "cannot be checked" in result.stderr
+    result = invoke("compare", scored / "out" / "corpus.csv", scored / "out" / "corpus.parquet", "--n-boot", 20)
+    assert result.exit_code == 0, result.stderr
+    assert "corpus.csv: no scoring model recorded" in result.stderr and result.stderr.count("cannot be checked") == 1
+
+
+def _edited_csv(scored, tmp_path, column, value):
+    """The scored CSV with a line break inside the first row's text (its record spans lines 2-3) and
+    `value` in `column` of the third row (record 4, which starts on line 5)."""
+    import csv
+
+    with open(scored / "out" / "corpus.csv", newline="", encoding="utf-8") as fh:
+        records = list(csv.reader(fh))
+    header = records[0]
+    records[1][header.index("text")] = "A sentence\nwritten over two lines."
+    records[3][header.index(column)] = value
+    path = tmp_path / f"edited_{column}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(records)
+    return path
+
+
+def test_a_bad_csv_value_is_reported_on_its_line_and_as_what_it_is(scored, tmp_path):
+    result = invoke("sources", _edited_csv(scored, tmp_path, "p_pro_ukraine", "about a third"))
     assert result.exit_code == 2
-    assert "no 'date' column" in result.stderr
+    assert "column 'p_pro_ukraine' holds values that are not numbers (e.g. 'about a third') on line(s) 5" \
+        in result.stderr and "empty" not in result.stderr
+    result = invoke("sources", _edited_csv(scored, tmp_path, "p_balancing", ""))
+    assert result.exit_code == 2
+    assert "column 'p_balancing' has 1 empty value, e.g. in rows 5 (rows given by their line in the file)" \
+        in result.stderr
+
+
+def test_compare_with_a_missing_side_says_it_does_not_exist(scored):
+    result = invoke("compare", scored / "out" / "corpus.parquet", scored / "nowhere.parquet")
+    assert result.exit_code == 2
+    assert f"{scored / 'nowhere.parquet'}: no such file or folder" in result.stderr and "is not" not in result.stderr

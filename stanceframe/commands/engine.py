@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..errors import BadInput
-from . import load, say
+from ..readers import InputFailure
+from ..scoring import no_sentences_warning
+from . import finish, load, say
 
 ENGINES = ("local", "dask")
 
 
 def score_dask(inputs, fmt="parquet", level="sentence", output: Path | None = None, columns=None, scheduler=None,
-               furniture=None, jobs=2, model=None) -> int:
+               furniture=None, jobs=2, model=None, allow_empty=False) -> int:
     from .. import engine_dask
     from ..output import refuse_inputs_as_output
     from ..rows import columns as default_columns
@@ -24,12 +27,9 @@ def score_dask(inputs, fmt="parquet", level="sentence", output: Path | None = No
     if output is None:
         raise BadInput("--engine dask needs --output DIR/ (a Parquet dataset folder)")
     refuse_inputs_as_output(output, inputs)
-    n, failed = engine_dask.score(inputs, output, columns or default_columns(), load(model), say,
-                                  scheduler=scheduler, furniture=furniture, workers=jobs)
+    n, failed, empty = engine_dask.score(inputs, output, columns or default_columns(), load(model), say,
+                                         scheduler=scheduler, furniture=furniture, workers=jobs)
+    for origin in empty:
+        say(no_sentences_warning(SimpleNamespace(origin=origin)))  # the warning needs only the origin
     say(f"wrote {n} sentence records to {output}/")
-    if failed:
-        say(f"{len(failed)} input(s) could not be scored:")
-        for origin, message in failed:
-            say(f"  {origin}: {' '.join(str(message).split())}")
-        return 1 if n else 2
-    return 0
+    return finish([InputFailure(origin, str(message)) for origin, message in failed], n, len(empty), allow_empty)

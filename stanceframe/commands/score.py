@@ -41,9 +41,16 @@ def score(inputs, fmt="table", level="sentence", output: str | Path | None = Non
             raise BadInput("--scheduler needs --engine dask")
         if shard:
             raise BadInput("--shard is for job arrays without Dask; a Dask cluster splits the corpus itself")
-        return score_dask(inputs, fmt, level, output, columns, scheduler, furniture, jobs, model)
+        given = {"--duplicate-ids refuse": duplicate_ids == "refuse", "--csv-raw": csv_raw,
+                 "--max-stdin-mb": max_stdin_mb != 100.0, "--n-boot": n_boot != 200}
+        if any(given.values()):
+            raise BadInput(f"{next(k for k, v in given.items() if v)} has no meaning with --engine dask (it writes "
+                           "Parquet sentence rows from files, keeping documents with one id apart)")
+        return score_dask(inputs, fmt, level, output, columns, scheduler, furniture, jobs, model, allow_empty)
     from ..lifeline import capped_jobs
-    from ..output import FORMATS, DatasetWriter, RecordWriter, is_dataset_target, refuse_inputs_as_output, write_failure
+    from ..artifact import model_id
+    from ..output import (FORMATS, MODEL_METADATA, DatasetWriter, RecordWriter, is_dataset_target,
+                          refuse_inputs_as_output, write_failure)
     from ..readers import large_input
     from ..scoring import ARTICLE_FIELDS, SENTENCE_FIELDS, Scorer, no_sentences_warning, parse_shard
 
@@ -67,8 +74,13 @@ def score(inputs, fmt="table", level="sentence", output: str | Path | None = Non
 
         duplicates = DuplicateIds(refuse=duplicate_ids == "refuse", shown=rows.MAX_DUPLICATES_SHOWN)
         fields = SENTENCE_FIELDS if level == "sentence" else ARTICLE_FIELDS
+        model = load(model)
         if fmt != "table":
-            writer = DatasetWriter(output, fields) if dataset else RecordWriter(fmt, output, fields, csv_raw=csv_raw)
+            # Parquet says which model scored its rows, as `--engine dask` does; JSONL and CSV rows keep
+            # their fixed columns, so `sources` of them says the model cannot be checked
+            meta = {MODEL_METADATA: model_id(model).encode()} if fmt == "parquet" else None
+            writer = (DatasetWriter(output, fields, meta) if dataset else
+                      RecordWriter(fmt, output, fields, csv_raw=csv_raw, metadata=meta))
         progress = _progress()
         task, shown = None, 0.0
         if progress:
@@ -93,7 +105,6 @@ def score(inputs, fmt="table", level="sentence", output: str | Path | None = Non
                     progress.refresh()
                     shown = time.monotonic()
 
-        model = load(model)
         docs = rows.documents(inputs, columns or rows.columns(), failures, say, furniture=furniture,
                               stdin_limit_mb=max_stdin_mb)
         if shard_of:

@@ -51,6 +51,8 @@ def explain(text: str, fmt="table", top=8, output: Path | None = None, model=Non
 
 NO_LABELS_NOTE = ("note: these intervals ignore the model's own errors; give --labels FILE (a random labelled "
                   "sample of this corpus) for intervals that include them")
+SCORED_NO_LABELS_NOTE = ("note: these intervals ignore the model's own errors; --labels, for intervals that "
+                         "include them, needs the corpus itself: run this on the files that were scored")
 
 
 def _sample(labels: Path, loaded):
@@ -99,6 +101,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
     output or of the gold labels; with `labels` (a random labelled sample of the corpus) also their
     PPI estimates."""
     from .. import summary as S
+    from ..artifact import model_id
     from ..output import csv_safe, refuse_inputs_as_output, write_failure
 
     if fmt not in ("table", "json", "csv"):
@@ -124,12 +127,12 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             sample = _sample(labels, loaded) if labels else None
             what = "model predictions"
             basis = (f"{what} ({loaded.model_dir.name}/, scoring.json "
-                     f"{loaded.manifest['files']['scoring.json'][:12]}, shares by {loaded.quantifier.method})")
+                     f"{model_id(loaded)}, shares by {loaded.quantifier.method})")
         if sources_csv and (files or not corpus):
             raise BadInput("--sources gives the outlet and date of each file of a corpus folder to score; "
                            "scored output and the gold labels carry their own")
         if files:  # scored output: summed up a batch at a time, never rescored
-            grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, by, over, cols.date)
+            grouped, estimator, missing = rows.scored_groups([(files, None)], loaded, say, by, over, cols.date)
             basis += ", read from scored output"
             result = S.grouped_summaries(grouped, "_group_period" if over else by, n_boot, estimator=estimator)
             if over:
@@ -190,7 +193,7 @@ def sources(corpus=None, by="source", fmt="table", output: Path | None = None, c
             say(f"({'model predictions' if corpus else 'gold labels'}; shares and lean with 95% bootstrap "
                 f"intervals; sorted by {'group, then time' if over else 'lean'})")
         if corpus and not labels:
-            say(NO_LABELS_NOTE)
+            say(SCORED_NO_LABELS_NOTE if files else NO_LABELS_NOTE)
     except StanceframeError:
         raise
     except OSError as exc:  # disk full or read-only place for --output or --chart
@@ -208,6 +211,8 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     if fmt not in ("table", "json"):
         raise BadInput(f"unknown format {fmt!r}; accepted: table, json")
     refuse_inputs_as_output(output, [a, b, *([str(labels)] if labels else [])])
+    if Path(a).exists() != Path(b).exists():  # neither: two sources of the gold labels
+        raise BadInput(f"{b if Path(a).exists() else a}: no such file or folder (comparing two corpora)")
     sides = [rows.scored_input([x], say) if Path(x).exists() else None for x in (a, b)]
     if any(sides) and not all(sides):
         scored_side, other = (a, b) if sides[0] else (b, a)
@@ -224,7 +229,7 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     if all(sides):
         if Path(a).resolve() == Path(b).resolve():
             raise BadInput(f"{a} and {b} are the same corpus; compare needs two different ones")
-        grouped, estimator, _ = rows.scored_groups([(sides[0], a), (sides[1], b)], load(model))
+        grouped, estimator, _ = rows.scored_groups([(sides[0], a), (sides[1], b)], load(model), say)
         result = S.grouped_compare(grouped, a, b, n_boot=n_boot, estimator=estimator)
         name_a, name_b = a, b
     else:
@@ -238,7 +243,7 @@ def compare(a: str, b: str, fmt="table", output: Path | None = None, n_boot=1000
     if sample:
         result["labelled"] = _labelled_sides(sample, da, db, name_a, name_b, estimator)
     elif Path(a).exists():
-        say(NO_LABELS_NOTE)
+        say(SCORED_NO_LABELS_NOTE if all(sides) else NO_LABELS_NOTE)
     if fmt == "json":
         emit(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", output)
     else:
