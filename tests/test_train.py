@@ -355,6 +355,7 @@ def test_a_model_trained_with_other_feature_code_is_refused(trained, tmp_path):
         artifact.load(copy)
 
 
+@pytest.mark.filterwarnings("ignore:A single label was found")  # the subset's gold is one class
 def test_a_labels_file_that_shares_sentences_with_the_training_labels_is_caught(trained, tmp_path):
     """An edited copy or a subset of the training labels has another sha256; its sentences are still seen."""
     from stanceframe.heldout import seen_in_training, trained_on
