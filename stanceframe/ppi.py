@@ -154,10 +154,14 @@ def prediction_vectors(estimator, P: np.ndarray) -> np.ndarray:
     return full
 
 
-def _bounded(d: dict, key: str, low: float) -> dict:
-    # A share is in [0, 1] and a lean in [-1, 1]: clipping the interval to them loses no coverage.
-    return {key: min(max(d["value"], low), 1.0), "lo": max(d["lo"], low), "hi": min(d["hi"], 1.0),
-            "se": d["se"]}
+def _bounded(value: float, se: float, q: float, key: str, low: float, high: float) -> dict:
+    """value +- q * se with all three clipped into [low, high].
+
+    A share is in [0, 1], a lean in [-1, 1], so clipping loses no coverage; clipping each end into
+    the range (not lo from below and hi from above only) keeps lo <= value <= hi, which an estimate
+    outside the range would otherwise invert. `unclipped` is kept: differences are taken from it."""
+    lo, hi = (min(max(x, low), high) for x in (value - q * se, value + q * se))
+    return {key: min(max(value, low), high), "lo": lo, "hi": hi, "se": se, "unclipped": value}
 
 
 def estimate_group(F_all: np.ndarray, F_lab: np.ndarray, Y_lab: np.ndarray) -> dict:
@@ -175,8 +179,10 @@ def estimate_group(F_all: np.ndarray, F_lab: np.ndarray, Y_lab: np.ndarray) -> d
     ppi = ppi_mean(Y_lab, F_lab, F_all, overall=True, combine=v)
     labels = ppi_mean(Y_lab, F_lab, F_all, lam=0.0, combine=v)
 
+    q = _t_quantile(n - 1)  # ppi_mean's, for the finite population
+
     def at(r, i, key, low):
-        return _bounded({k: float(r[k][i]) for k in ("value", "lo", "hi", "se")}, key, low)
+        return _bounded(float(r["value"][i]), float(r["se"][i]), q, key, low, 1.0)
 
     out["stance_shares"] = {s: {"ppi": at(ppi, i, "share", 0.0) | {"lambda": float(ppi["lam"][i])},
                                 "labels_only": at(labels, i, "share", 0.0)} for i, s in enumerate(STANCES)}
@@ -187,16 +193,18 @@ def estimate_group(F_all: np.ndarray, F_lab: np.ndarray, Y_lab: np.ndarray) -> d
 
 
 def difference(a: dict, b: dict) -> dict:
-    """A minus B of two `estimate_group` records from independent samples: point differences, variances
-    added, the t quantile of the smaller sample (conservative; the lambdas stay each side's own)."""
+    """A minus B of two `estimate_group` records from independent samples: differences of the unclipped
+    estimates, variances added, the t quantile of the smaller sample (conservative; the lambdas stay each
+    side's own), clipped into [-1, 1] for a share and [-2, 2] for the lean."""
     if a["lean"] is None or b["lean"] is None:
         return {"stance_shares": None, "lean": None}
     q = _t_quantile(min(a["n_labelled"], b["n_labelled"]) - 1)
 
     def diff(x, y):
-        key = "share" if "share" in x else "value"
-        value, se = x[key] - y[key], float(np.hypot(x["se"], y["se"]))
-        return {"value": value, "lo": value - q * se, "hi": value + q * se, "se": se}
+        # from the unclipped estimates (their se is the unclipped one), clipped into the difference's range
+        value, se = x["unclipped"] - y["unclipped"], float(np.hypot(x["se"], y["se"]))
+        bound = 1.0 if "share" in x else 2.0
+        return _bounded(value, se, q, "value", -bound, bound)
 
     pair = {s: (a["stance_shares"][s], b["stance_shares"][s]) for s in STANCES} | {"lean": (a["lean"], b["lean"])}
     out = {q_: {k: diff(x[k], y[k]) for k in ("ppi", "labels_only")} for q_, (x, y) in pair.items()}
