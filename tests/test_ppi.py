@@ -325,3 +325,33 @@ def test_labels_without_a_corpus_are_refused(corpus):
     result = invoke("sources", "--labels", root / "labels.csv")
     assert result.exit_code == 2
     assert "--labels needs a corpus" in result.stderr
+
+
+def test_labelled_estimates_find_each_groups_rows_among_interleaved_groups():
+    import pandas as pd
+
+    from stanceframe.labels import STANCES
+    from stanceframe.summary import PROB_COLUMNS, labelled_estimates
+
+    pro, rus, none = 0, 1, 3  # STANCES order
+    # rows 0, 2, 4, 6 are outlet b, predicted one-hot: none, pro, russia, pro; rows 1, 3, 5, 7 outlet a
+    predicted = [none, pro, pro, rus, rus, none, pro, pro]
+    df = pd.DataFrame(np.eye(4)[predicted], columns=list(PROB_COLUMNS)).assign(source=list("babababa"))
+    positions = np.array([6, 1, 0, 5, 2, 7])  # the labels' order, the groups mixed
+    gold = np.array([pro, pro, none, rus, pro, rus])
+    out = labelled_estimates(df, positions, gold, "source", None)
+    assert sorted(out) == ["a", "b"] and (out["a"]["n_labelled"], out["a"]["n_sentences"]) == (3, 4)
+    # a: labelled rows 1, 5, 7 with gold pro, russia, russia: labels-only 1/3, 2/3
+    a = out["a"]["stance_shares"]
+    assert (a["pro_ukraine"]["labels_only"]["share"], a["russia_accommodating"]["labels_only"]["share"]) \
+        == pytest.approx((1 / 3, 2 / 3))
+    # b: labelled rows 6, 0, 2 (gold pro, none, pro, each as predicted); mean prediction of b's four rows
+    # (pro 1/2, russia 1/4, none 1/4). Cross-fitted lambda: without row 6 (or row 2) the other two differ
+    # in pro and none, cov 1/2 + 1/2 = 1, over the variances 1/3 + 1/4 + 1/4 = 5/6: clipped to 1;
+    # without row 0 the two left are alike: 0. Terms: the mean prediction twice and row 0's gold (none):
+    # PPI pro 1/3, russia 1/6, none 1/2; lean 1/6
+    b = out["b"]
+    got = [b["stance_shares"][s]["ppi"]["share"] for s in STANCES]
+    assert got == pytest.approx([1 / 3, 1 / 6, 0, 1 / 2])
+    assert b["lean"]["ppi"]["value"] == pytest.approx(1 / 6)
+    assert b["lean"]["ppi"]["lambda"] == pytest.approx(2 / 3)
