@@ -193,7 +193,7 @@ def main() -> None:
         for view in sizes:
             for k in ESTIMATORS:
                 if k == "PPI each":
-                    print(f"  {view:8} {'-- variants it was chosen against (seed ' + str(CHOSEN_ON_SEED) + ')':}")
+                    print(f"  {view:8} -- the variants (PPI was chosen against them on seed {CHOSEN_ON_SEED} runs)")
                 cov, width, err = (np.concatenate([c[i] for c in results[f][k][view]]) for i in range(3))
                 print(f"  {view:8} {k:10} {cov[:, :4].mean():11.3f} {cov[:, 4].mean():10.3f} "
                       f"{width[:, :4].mean():11.3f} {width[:, 4].mean():10.3f} {err[:, :4].mean():9.3f} "
