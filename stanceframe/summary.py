@@ -465,16 +465,19 @@ def labelled_estimates(df: pd.DataFrame, positions: np.ndarray, gold: np.ndarray
     from .ppi import estimate_group, prediction_vectors
 
     P = df[list(PROB_COLUMNS)].to_numpy(dtype=float)
-    keys = df[by].astype(str).to_numpy()
+    labels, group = np.unique(df[by].astype(str).to_numpy(dtype=object), return_inverse=True)
     Y = np.eye(len(STANCES))[gold]
+    # each group's rows (ascending) and its labelled rows (in the labels' order) by one sort each,
+    # not a scan of all rows per group
+    rows, lab = np.argsort(group, kind="stable"), np.argsort(group[positions], kind="stable")
+    cut = np.searchsorted(group[rows], np.arange(len(labels) + 1))
+    lab_cut = np.searchsorted(group[positions][lab], np.arange(len(labels) + 1))
     out = {}
-    for label in sorted(set(keys)):
-        members = np.flatnonzero(keys == label)
+    for g, label in enumerate(labels):
+        members, picked = rows[cut[g]:cut[g + 1]], lab[lab_cut[g]:lab_cut[g + 1]]
         # per group: emq's per-sentence posteriors depend on the shares it estimates for the group
-        F = np.zeros_like(P)
-        F[members] = prediction_vectors(estimator, P[members])
-        labelled = positions[keys[positions] == label]
-        out[label] = estimate_group(F[members], F[labelled], Y[keys[positions] == label])
+        F = prediction_vectors(estimator, P[members])
+        out[str(label)] = estimate_group(F, F[np.searchsorted(members, positions[picked])], Y[picked])
     return out
 
 

@@ -90,6 +90,68 @@ def test_group_estimate_shares_sum_to_one_and_the_lean_is_their_difference():
     assert rec["stance_shares"]["none"]["labels_only"]["share"] == pytest.approx(Y[:, 3].mean())
 
 
+def test_an_estimate_outside_the_range_gives_an_interval_inside_it_and_in_order():
+    from stanceframe.ppi import _bounded
+
+    # 1.05 +- 2 * 0.01 = [1.03, 1.07]: all of it above 1, so all three are 1 (not lo 1.03 > hi 1)
+    assert _bounded(1.05, 0.01, 2.0, "share", 0.0, 1.0) == pytest.approx(
+        {"share": 1.0, "lo": 1.0, "hi": 1.0, "se": 0.01, "unclipped": 1.05})
+    # -0.1 +- 2 * 0.2 = [-0.5, 0.3]: value and lo 0, hi 0.3
+    r = _bounded(-0.1, 0.2, 2.0, "share", 0.0, 1.0)
+    assert (r["share"], r["lo"], r["hi"]) == pytest.approx((0.0, 0.0, 0.3))
+    # -0.4 +- 2 * 0.1 = [-0.6, -0.2]: all of it below 0
+    r = _bounded(-0.4, 0.1, 2.0, "share", 0.0, 1.0)
+    assert (r["share"], r["lo"], r["hi"]) == pytest.approx((0.0, 0.0, 0.0))
+
+
+def test_a_group_whose_ppi_share_is_below_zero_gets_the_interval_0_0_0():
+    from stanceframe.ppi import estimate_group
+
+    # 4 labelled sentences, gold russia_accommodating, balancing, twice: none is pro_ukraine, yet the
+    # model gives each 0.5 pro_ukraine against 0.2 over all 10 sentences (6 unlabelled one-hot rows).
+    F_lab = np.array([[0.5, 0.5, 0, 0], [0.5, 0, 0.5, 0]] * 2)
+    F_all = np.r_[F_lab, np.eye(4)[[1, 2, 3, 1, 2, 3]]]
+    Y = np.eye(4)[[1, 2, 1, 2]]
+    # cross-fitted lambda, by hand: without any one unit, cov sums to 1/6 + 1/6 (pro_ukraine's f is
+    # constant, none's y and f 0); the column variances of F_all sum to (0.6 + 3 * 1.6) / 9 = 0.6; so 5/9.
+    # pro_ukraine's terms are all 0 - 5/9 (0.5 - 0.2) = -1/6: PPI -1/6 with se 0, an interval of one point
+    # outside [0, 1]; clipped it is 0, 0, 0 (it was lo 0 > hi -1/6)
+    rec = estimate_group(F_all, F_lab, Y)
+    pro = rec["stance_shares"]["pro_ukraine"]["ppi"]
+    assert (pro["lambda"], pro["unclipped"], pro["se"]) == pytest.approx((5 / 9, -1 / 6, 0.0))
+    assert (pro["lo"], pro["share"], pro["hi"]) == (0.0, 0.0, 0.0)
+    # none: terms 0 - 5/9 (0 - 0.2) = 1/9, inside the range, kept
+    none = rec["stance_shares"]["none"]["ppi"]
+    assert (none["lo"], none["share"], none["hi"]) == pytest.approx((1 / 9, 1 / 9, 1 / 9))
+
+
+def _record(share_none: float, lean: float, se: float, n: int) -> dict:
+    """An estimate_group record by hand: every share's unclipped estimate `share_none`, standard error `se`."""
+    from stanceframe.labels import STANCES
+    from stanceframe.ppi import _bounded
+
+    est = {k: _bounded(share_none, se, 2.0, "share", 0.0, 1.0) for k in ("ppi", "labels_only")}
+    return {"n_labelled": n, "stance_shares": {st: est for st in STANCES},
+            "lean": {k: _bounded(lean, se, 2.0, "value", -1.0, 1.0) for k in ("ppi", "labels_only")}}
+
+
+def test_difference_is_taken_from_the_unclipped_estimates_and_clipped_into_its_range():
+    from stanceframe.ppi import difference
+
+    # A's share 1.05 is shown as 1; B's 0.95. The difference is 1.05 - 0.95 = 0.10 (not 1 - 0.95), with
+    # se hypot(0.03, 0.04) = 0.05 and t(2) = 4.303: 0.10 +- 0.215 -> [-0.115, 0.315]
+    d = difference(_record(1.05, 0.9, 0.03, 3), _record(0.95, -0.95, 0.04, 50))
+    share = d["stance_shares"]["none"]["ppi"]
+    assert (share["value"], share["se"]) == pytest.approx((0.10, 0.05))
+    assert (share["lo"], share["hi"]) == pytest.approx((0.10 - T2 * 0.05, 0.10 + T2 * 0.05))
+    # the lean: 0.9 - (-0.95) = 1.85 +- 0.215 -> hi clipped at 2, the most two leans can differ by
+    lean = d["lean"]["labels_only"]
+    assert (lean["value"], lean["lo"], lean["hi"]) == pytest.approx((1.85, 1.85 - T2 * 0.05, 2.0))
+    # a share difference beyond 1: 1.2 - (-0.1), shown clipped into [-1, 1], in order
+    far = difference(_record(1.2, 0.0, 0.01, 3), _record(-0.1, 0.0, 0.01, 3))["stance_shares"]["none"]["ppi"]
+    assert (far["lo"], far["value"], far["hi"]) == pytest.approx((1.0, 1.0, 1.0))
+
+
 def test_finite_population_approaches_ppi_python_for_a_small_sample_of_a_large_population():
     import ppi_py
     rng = np.random.default_rng(3)
@@ -263,3 +325,33 @@ def test_labels_without_a_corpus_are_refused(corpus):
     result = invoke("sources", "--labels", root / "labels.csv")
     assert result.exit_code == 2
     assert "--labels needs a corpus" in result.stderr
+
+
+def test_labelled_estimates_find_each_groups_rows_among_interleaved_groups():
+    import pandas as pd
+
+    from stanceframe.labels import STANCES
+    from stanceframe.summary import PROB_COLUMNS, labelled_estimates
+
+    pro, rus, none = 0, 1, 3  # STANCES order
+    # rows 0, 2, 4, 6 are outlet b, predicted one-hot: none, pro, russia, pro; rows 1, 3, 5, 7 outlet a
+    predicted = [none, pro, pro, rus, rus, none, pro, pro]
+    df = pd.DataFrame(np.eye(4)[predicted], columns=list(PROB_COLUMNS)).assign(source=list("babababa"))
+    positions = np.array([6, 1, 0, 5, 2, 7])  # the labels' order, the groups mixed
+    gold = np.array([pro, pro, none, rus, pro, rus])
+    out = labelled_estimates(df, positions, gold, "source", None)
+    assert sorted(out) == ["a", "b"] and (out["a"]["n_labelled"], out["a"]["n_sentences"]) == (3, 4)
+    # a: labelled rows 1, 5, 7 with gold pro, russia, russia: labels-only 1/3, 2/3
+    a = out["a"]["stance_shares"]
+    assert (a["pro_ukraine"]["labels_only"]["share"], a["russia_accommodating"]["labels_only"]["share"]) \
+        == pytest.approx((1 / 3, 2 / 3))
+    # b: labelled rows 6, 0, 2 (gold pro, none, pro, each as predicted); mean prediction of b's four rows
+    # (pro 1/2, russia 1/4, none 1/4). Cross-fitted lambda: without row 6 (or row 2) the other two differ
+    # in pro and none, cov 1/2 + 1/2 = 1, over the variances 1/3 + 1/4 + 1/4 = 5/6: clipped to 1;
+    # without row 0 the two left are alike: 0. Terms: the mean prediction twice and row 0's gold (none):
+    # PPI pro 1/3, russia 1/6, none 1/2; lean 1/6
+    b = out["b"]
+    got = [b["stance_shares"][s]["ppi"]["share"] for s in STANCES]
+    assert got == pytest.approx([1 / 3, 1 / 6, 0, 1 / 2])
+    assert b["lean"]["ppi"]["value"] == pytest.approx(1 / 6)
+    assert b["lean"]["ppi"]["lambda"] == pytest.approx(2 / 3)
