@@ -177,8 +177,11 @@ def estimate_group(F_all: np.ndarray, F_lab: np.ndarray, Y_lab: np.ndarray) -> d
     out: dict = {"n_labelled": n, "n_sentences": N}
     if n < MIN_LABELLED:
         return out | {"stance_shares": None, "lean": None}
-    ppi = ppi_mean(Y_lab, F_lab, F_all, overall=True, combine=v)
     labels = ppi_mean(Y_lab, F_lab, F_all, lam=0.0, combine=v)
+    if n == N:  # a census: the gold is the answer (cross-fitted lambdas would pull it toward the model)
+        ppi = labels | {"lam": np.ones(len(labels["value"]))}
+    else:
+        ppi = ppi_mean(Y_lab, F_lab, F_all, overall=True, combine=v)
 
     q = _t_quantile(n - 1)  # ppi_mean's, for the finite population
 
@@ -296,11 +299,14 @@ def read_sample(path: str | Path) -> Sample:
     return sample
 
 
-def match(sample: Sample, doc_ids, starts, ends, texts, groups=None) -> tuple[np.ndarray, np.ndarray]:
+def match(sample: Sample, doc_ids, starts, ends, texts, groups=None, others: bool = False
+          ) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the sample's rows among the scored sentences and their gold stance indices.
     Every row of the file must point at one sentence (doc_id as corpuslabels.DocIndex finds it, start,
     end), with the same text where it has one (corpuslabels.same_text). `groups`: each sentence's group
-    (compare's sides), to name them when a label's place is a sentence of two."""
+    (compare's sides), to name them when a label's place is a sentence of two. `others`: rows of
+    documents the corpus lacks are left out and counted (compare's two outlets, labelled from a
+    sample of a larger corpus), not errors; a row of a document the corpus has must still match."""
     import os
 
     from .corpuslabels import DocIndex, same_text
@@ -314,6 +320,8 @@ def match(sample: Sample, doc_ids, starts, ends, texts, groups=None) -> tuple[np
     found = {}
     for rec in sample.checked:
         hits = [i for at in index.get(rec["doc_id"]) for i in at.get((rec["start"], rec["end"]), [])]
+        if not hits and others and not index.get(rec["doc_id"]):
+            continue
         if not hits:
             unmatched = sum(not any((r["start"], r["end"]) in at for at in index.get(r["doc_id"]))
                             for r in sample.checked)
@@ -333,6 +341,13 @@ def match(sample: Sample, doc_ids, starts, ends, texts, groups=None) -> tuple[np
                            f"{rec['doc_id']} {rec['start']}-{rec['end']} ({str(texts[i])[:60]!r}); "
                            "was the corpus changed since it was labelled?")
         found[id(rec)] = i
+    if others:
+        elsewhere = sum(id(r) not in found for r in sample.checked)
+        if elsewhere == len(sample.checked):
+            raise BadInput(f"{sample.path}: none of its rows is a sentence of these corpora")
+        if elsewhere:
+            sample.left_out[f"of documents outside {' and '.join(sorted({str(g) for g in groups}))}"] = elsewhere
+        sample.rows = [r for r in sample.rows if id(r) in found]
     positions = np.array([found[id(r)] for r in sample.rows], dtype=int)
     gold = np.array([STANCES.index(r["stance"]) for r in sample.rows], dtype=int)
     return positions, gold

@@ -355,3 +355,34 @@ def test_labelled_estimates_find_each_groups_rows_among_interleaved_groups():
     assert got == pytest.approx([1 / 3, 1 / 6, 0, 1 / 2])
     assert b["lean"]["ppi"]["value"] == pytest.approx(1 / 6)
     assert b["lean"]["ppi"]["lambda"] == pytest.approx(2 / 3)
+
+
+def test_a_census_gives_the_gold_shares_exactly():
+    from stanceframe.labels import STANCES
+    from stanceframe.ppi import estimate_group
+
+    F = np.random.default_rng(8).dirichlet(np.ones(4), size=12)
+    Y = np.eye(4)[[0, 0, 0, 1, 2, 2, 3, 3, 3, 3, 1, 0]]  # every sentence labelled: 4/12 pro, 2/12 russia
+    rec = estimate_group(F, F, Y)
+    assert rec["lean"]["ppi"]["value"] == pytest.approx(2 / 12)
+    assert rec["stance_shares"]["none"]["ppi"]["share"] == pytest.approx(4 / 12)
+    assert all(rec["stance_shares"][s]["ppi"]["share"] == pytest.approx(Y[:, i].mean()) for i, s in enumerate(STANCES))
+
+
+def test_compare_labels_from_a_sample_of_a_larger_corpus_leaves_the_other_outlets_out(corpus, tmp_path):
+    root, rows = corpus
+    third = root / "corpus_third" / "cedar" / "1.txt"
+    third.parent.mkdir(parents=True, exist_ok=True)
+    third.write_text("Baku thanked Kyiv for the grain.\n", encoding="utf-8")
+    extra = [str(third), "cedar", 0, 32, "Baku thanked Kyiv for the grain.", "pro_ukraine", "", "", "random"]
+    labels = write_labels(tmp_path / "wider.csv", [*rows, extra])
+    result = invoke("compare", root / "corpus" / "amber", root / "corpus" / "birch", "--labels", labels,
+                    "--n-boot", 50, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "1 of documents outside" in result.stderr
+    lab = json.loads(result.stdout)["labelled"]
+    assert (lab["a"]["n_labelled"], lab["b"]["n_labelled"]) == (3, 3)
+    # a row of a document the corpus has must still match it
+    bad = write_labels(tmp_path / "bad.csv", [*rows[:2], [rows[0][0], "amber", 1, 9, "", "none", "", "", "random"]])
+    result = invoke("compare", root / "corpus" / "amber", root / "corpus" / "birch", "--labels", bad, "--n-boot", 50)
+    assert result.exit_code == 2 and "no sentence of the corpus" in result.stderr

@@ -74,13 +74,14 @@ def _sample(labels: Path, loaded):
     return sample
 
 
-def _labelled(sample, df, by: str, estimator) -> dict:
-    """Per group, PPI and labels-only estimates from `sample` matched to the scored rows `df`."""
+def _labelled(sample, df, by: str, estimator, others: bool = False) -> dict:
+    """Per group, PPI and labels-only estimates from `sample` matched to the scored rows `df`;
+    `others`: rows of documents outside `df` are left out (see ppi.match)."""
     from .. import summary as S
     from ..ppi import MIN_LABELLED, match
 
     positions, gold = match(sample, df["doc_id"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy(),
-                            df["text"].to_numpy(), df[by].to_numpy())
+                            df["text"].to_numpy(), df[by].to_numpy(), others=others)
     for note in sample.notes():
         say(note)
     result = S.labelled_estimates(df, positions, gold, by, estimator)
@@ -266,7 +267,7 @@ def _labelled_sides(sample, da, db, name_a: str, name_b: str, estimator) -> dict
     from ..ppi import difference
 
     both = pd.concat([da.assign(source=name_a), db.assign(source=name_b)], ignore_index=True)
-    rec = _labelled(sample, both, "source", estimator)
+    rec = _labelled(sample, both, "source", estimator, others=True)  # a sample of the whole corpus is fine
     return {"a": rec[name_a], "b": rec[name_b], "diff_a_minus_b": difference(rec[name_a], rec[name_b])}
 
 
