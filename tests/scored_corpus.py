@@ -49,3 +49,14 @@ def write_two(folder: Path) -> tuple[Path, Path]:
     docs = articles()[:-1]
     return (write(folder / "a.jsonl", [d for d in docs if d["source"] == OUTLETS[0]]),
             write(folder / "b.jsonl", [d for d in docs if d["source"] != OUTLETS[0]]))
+
+
+def invoke(*args):
+    """`predict.py ARGS` in-process; never a traceback."""
+    from typer.testing import CliRunner
+
+    import predict
+
+    result = CliRunner().invoke(predict.app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result

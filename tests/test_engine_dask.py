@@ -8,18 +8,11 @@ import sys
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
-import predict
 import scored_corpus
 
-runner = CliRunner()
 
-
-def invoke(*args):
-    result = runner.invoke(predict.app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
+invoke = scored_corpus.invoke
 
 
 @pytest.fixture(scope="module")

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-import predict
 import scored_corpus
 
 ORACLE = json.loads((scored_corpus.Path(__file__).parent / "data" / "summary_oracle.json").read_text())
-runner = CliRunner()
 
-
-def invoke(*args):
-    result = runner.invoke(predict.app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
+invoke = scored_corpus.invoke
 
 
 @pytest.fixture(scope="module")
