@@ -239,7 +239,8 @@ def labelled_table(by: str, groups, width: int) -> Table:
         if d is None:
             return "-"
         if key in d and key == "share":
-            return f"{d['share']:.0%}{sep}[{d['lo'] * 100:.0f}-{d['hi'] * 100:.0f}]"
+            lo, hi = (max(0.0, d[k] * 100) + 0.0 for k in ("lo", "hi"))  # + 0.0: never "-0"
+            return f"{d['share']:.0%}{sep}[{lo:.0f}-{hi:.0f}]"
         return f"{signed(d['value'])}{sep}[{signed(d['lo'])}, {signed(d['hi'])}]"
 
     table = Table(title=f"Stance shares and lean by {by}, corrected by a random labelled sample (PPI++)",

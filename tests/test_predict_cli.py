@@ -714,3 +714,10 @@ def test_output_naming_a_folder_is_a_clean_error(tmp_path, monkeypatch):
         result = invoke("score", "a.txt", *args, "-o", "outdir")
         assert result.exit_code == 2, result.output
         assert "is a folder" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["score", "-"], ["explain", "Baku sent aid."], ["sources", "-"]])
+def test_a_model_folder_that_does_not_exist_is_bad_input(command, tmp_path):
+    result = CliRunner().invoke(predict.app, [*command, "--model", str(tmp_path / "nomodel")], input="Baku sent aid.\n")
+    assert result.exit_code == 2, result.output
+    assert "nomodel: no such model folder" in result.output and "Traceback" not in result.output

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..errors import BadInput
+
 
 def say(msg: str) -> None:
     """One line on standard error."""
@@ -53,4 +55,6 @@ def emit(text: str, output: Path | None) -> None:
 def load(model_dir):
     from ..project import load_model
 
+    if model_dir is not None and not Path(model_dir).exists():  # a typo in --model is bad input, not a failure
+        raise BadInput(f"{model_dir}: no such model folder (--model names a folder train.py wrote)")
     return load_model(model_dir, say=say)
