@@ -382,6 +382,7 @@ def test_table_article_level_to_a_file(two_articles, tmp_path, scorer):
 
 def test_failed_run_leaves_no_file_and_keeps_the_old_one(two_articles, tmp_path):
     (tmp_path / "scored.jsonl").write_text("previous run\n")
+    (tmp_path / "no-model").mkdir()  # a folder without a trained model: the run fails (a missing folder is bad input)
     result = invoke("score", *two_articles, "-f", "jsonl", "-o", "scored.jsonl", "--model", tmp_path / "no-model")
     assert result.exit_code == 1
     assert result.stdout == ""
