@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import StanceframeError
+from .errors import BadInput, StanceframeError
 from .labels import sha256_file
 
 MODEL_FILE = "model.joblib"
@@ -259,6 +259,8 @@ def library_versions() -> dict:
 
 def _manifest(model_dir: Path) -> dict:
     path = model_dir / MANIFEST
+    if not model_dir.exists():  # after recovery from an interrupted swap: a typo in --model is bad input
+        raise BadInput(f"{model_dir}: no such model folder (--model names a folder train.py wrote)")
     if not path.is_file():
         raise ModelError(f"{model_dir}: no trained model here (no {MANIFEST}); {RETRAIN}")
     try:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import BadInput
-
 
 def say(msg: str) -> None:
     """One line on standard error."""
@@ -55,6 +53,4 @@ def emit(text: str, output: Path | None) -> None:
 def load(model_dir):
     from ..project import load_model
 
-    if model_dir is not None and not Path(model_dir).exists():  # a typo in --model is bad input, not a failure
-        raise BadInput(f"{model_dir}: no such model folder (--model names a folder train.py wrote)")
     return load_model(model_dir, say=say)
