@@ -18,6 +18,19 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Run on every core when pytest-xdist is installed (the test extra has it; two cores keep the
+    suite under a minute) and no -n was given; serially without it, so a bare pytest still works.
+    loadfile keeps a test file on one worker, so module fixtures (a trained model) are built once."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER") or hasattr(config, "workerinput"):  # a worker never spawns more
+        return
+    if getattr(config.option, "numprocesses", 0) is None and getattr(config.option, "dist", "") == "no":
+        config.option.numprocesses, config.option.dist = "auto", "loadfile"
+
+
 @pytest.fixture(autouse=True)
 def _piped_width(monkeypatch):
     """Tables render as on a pipe (160 columns) whatever COLUMNS the shell exports; a test that wants
