@@ -168,8 +168,6 @@ def test_corrupt_truncated_or_foreign_model_is_refused_with_a_clear_error(traine
 
 
 def test_predict_cli_refuses_a_corrupt_model_without_traceback(trained, tmp_path):
-    import predict
-
     _, base = trained
     copy = tmp_path / "m"
     shutil.copytree(base / "model1", copy)
@@ -323,8 +321,6 @@ class _Boom:
 def test_explain_never_unpickles_even_a_pickle_whose_hash_the_manifest_vouches_for(trained, tmp_path):
     import hashlib
     import pickle
-
-    import predict
 
     _, base = trained
     copy = tmp_path / "m"
